@@ -1,0 +1,343 @@
+"""Synchronous client for Hume's batch API (hume-api.md §2) on a ``requests`` session.
+
+Bodies that can be large (predictions, artifacts, uploads) are streamed; only the small JSON answers (job id,
+job details, job list) and at most 64 KiB of an error body are read into memory. Retries follow
+:mod:`airflow_provider_hume.client.retry`; the API key travels only in the ``X-Hume-Api-Key`` header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from types import TracebackType
+from typing import Any, BinaryIO, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+from urllib3.util.retry import Retry
+
+from airflow_provider_hume import DEFAULT_BASE_URL
+from airflow_provider_hume.client._fields import check_number
+from airflow_provider_hume.client._upload import MultipartUpload, check_files
+from airflow_provider_hume.client.config import JobRequest
+from airflow_provider_hume.client.errors import (
+    REDACTED,
+    HumeConnectionError,
+    HumeError,
+    error_from_response,
+    error_in_success_body,
+    truncate,
+)
+from airflow_provider_hume.client.jobs import JobDetails, JobStatus
+from airflow_provider_hume.client.protocol import (
+    JOBS_PATH,
+    MAX_ERROR_BODY,
+    MAX_JSON_BODY,
+    check_api_key,
+    job_path,
+    list_jobs_params,
+    normalize_base_url,
+    parse_job_details,
+    parse_job_id,
+    parse_job_list,
+    redirect_error,
+    request_headers,
+)
+from airflow_provider_hume.client.retry import Delivery, RetryPolicy, RetryTracker
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_Body = Callable[[], contextlib.AbstractContextManager[tuple[Any, str | None]]]
+_TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+_STREAM_BUFFER = 64 * 1024
+
+
+def delivery_of(error: BaseException) -> Delivery:
+    """Whether a ``requests`` failure proves the request never reached the server."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return Delivery.NOT_SENT
+    if isinstance(error, requests.ConnectionError):
+        pending: list[Any] = [error]
+        seen: set[int] = set()
+        while pending:
+            current = pending.pop()
+            if not isinstance(current, BaseException) or id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, NewConnectionError):
+                return Delivery.NOT_SENT
+            pending.extend(
+                [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+            )
+    return Delivery.MAYBE_SENT
+
+
+def _fixed_body(
+    data: Any, content_type: str | None
+) -> contextlib.AbstractContextManager[tuple[Any, str | None]]:
+    """A body that can be sent again as is on every attempt."""
+    return contextlib.nullcontext((data, content_type))
+
+
+_no_body: _Body = partial(_fixed_body, None, None)
+
+
+class HumeBatchClient:
+    """Submit batch jobs, read their details and stream their results.
+
+    ``timeout`` is the read timeout of each request and ``connect_timeout`` the time allowed to connect. A
+    ``session`` passed in is used as is and not closed; it should not retry on its own (requests' default
+    adapters do not). ``sleep`` is injectable so tests can record retry delays instead of waiting.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        retry_policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing the default is safe
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._api_key = check_api_key(api_key)
+        self.base_url = normalize_base_url(base_url)
+        self.timeout = check_number(timeout, "timeout", minimum=0.001)
+        self.connect_timeout = check_number(connect_timeout, "connect_timeout", minimum=0.001)
+        self.retry_policy = retry_policy
+        self._sleep = sleep
+        self._owns_session = session is None
+        self._session = session if session is not None else self._new_session()
+
+    @staticmethod
+    def _new_session() -> requests.Session:
+        """A session whose urllib3 layer never retries on its own: retries are decided in one place."""
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=False))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def __enter__(self) -> HumeBatchClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._owns_session:
+            self._session.close()
+
+    def submit_job(self, request: JobRequest, files: Sequence[str | os.PathLike[str]] = ()) -> str:
+        """Start a job and return its id; with ``files`` the body is a multipart upload streamed from disk.
+
+        Everything is validated before the first byte is sent. The POST is retried only when it provably never
+        reached Hume, so a job is never created twice.
+        """
+        if not isinstance(request, JobRequest):
+            raise TypeError(f"request must be a JobRequest, got {type(request).__name__}")
+        paths = check_files(files)
+        request.validate_inputs(len(paths))
+        payload = json.dumps(request.to_api())
+        body: _Body = (
+            MultipartUpload(payload, paths).open
+            if paths
+            else partial(_fixed_body, payload.encode("utf-8"), "application/json")
+        )
+        status, headers, raw = self._call("POST", JOBS_PATH, idempotent=False, body=body, consume=self._small)
+        job_id = parse_job_id(status, raw, headers, redact=(self._api_key,))
+        log.info("Hume job %s created", job_id)
+        return job_id
+
+    def get_job_details(self, job_id: str) -> JobDetails:
+        """The job's request echo and state."""
+        path = job_path(job_id)
+        status, headers, raw = self._call("GET", path, consume=self._small)
+        return parse_job_details(status, raw, headers, job_id.strip(), redact=(self._api_key,))
+
+    def list_jobs(
+        self,
+        *,
+        limit: int | None = None,
+        statuses: Sequence[JobStatus | str] | None = None,
+        when: str | None = None,
+        timestamp_ms: int | None = None,
+        sort_by: str | None = None,
+        direction: str | None = None,
+    ) -> list[JobDetails]:
+        """Jobs of this account, filtered and sorted by Hume (§2.5)."""
+        params = list_jobs_params(
+            limit=limit,
+            statuses=statuses,
+            when=when,
+            timestamp_ms=timestamp_ms,
+            sort_by=sort_by,
+            direction=direction,
+        )
+        status, headers, raw = self._call("GET", JOBS_PATH, params=params, consume=self._small)
+        return parse_job_list(status, raw, headers, redact=(self._api_key,))
+
+    def check_connection(self) -> None:
+        """Raise unless Hume answers an authenticated request (used by the hook's connection test)."""
+        self.list_jobs(limit=1)
+
+    def open_predictions(self, job_id: str) -> contextlib.AbstractContextManager[BinaryIO]:
+        """The predictions JSON of a completed job as a binary stream, closed on exit."""
+        return self._open_stream(job_path(job_id, "/predictions"))
+
+    def open_artifacts(self, job_id: str) -> contextlib.AbstractContextManager[BinaryIO]:
+        """The artifacts ZIP of a completed job as a binary stream, closed on exit."""
+        return self._open_stream(job_path(job_id, "/artifacts"))
+
+    @contextlib.contextmanager
+    def _open_stream(self, path: str) -> Iterator[BinaryIO]:
+        response = self._call("GET", path, consume=lambda response: response)
+        try:
+            raw = response.raw
+            raw.decode_content = True
+            # Readers may read again at EOF (boto3 does); urllib3 would have closed the stream by then.
+            raw.auto_close = False
+            stream = io.BufferedReader(raw, _STREAM_BUFFER)
+            self._raise_for_error_object(response, stream)
+            yield stream
+        finally:
+            response.close()
+
+    def _raise_for_error_object(self, response: requests.Response, stream: io.BufferedReader) -> None:
+        """Predictions are a JSON array and artifacts a ZIP: a leading ``{`` is an error sent with a 2xx."""
+        if not stream.peek(64)[:64].lstrip().startswith(b"{"):
+            return
+        body = stream.read(MAX_ERROR_BODY)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        error = error_in_success_body(
+            response.status_code, data, body, response.headers, redact=(self._api_key,)
+        )
+        raise error or HumeError(
+            f"Hume returned an unexpected JSON object (HTTP {response.status_code}): "
+            f"{self._redact(truncate(body.decode('utf-8', errors='replace')))}",
+            response.status_code,
+        )
+
+    def _small(self, response: requests.Response) -> tuple[int, Mapping[str, str], bytes]:
+        """Status, headers and body of a small JSON answer, refusing bodies beyond ``MAX_JSON_BODY``."""
+        try:
+            body = self._read(response, MAX_JSON_BODY + 1)
+        finally:
+            response.close()
+        if len(body) > MAX_JSON_BODY:
+            raise HumeError(f"Hume's answer is larger than {MAX_JSON_BODY} bytes", response.status_code)
+        return response.status_code, response.headers, body
+
+    @staticmethod
+    def _read(response: requests.Response, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=_STREAM_BUFFER):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+        return b"".join(chunks)[:limit]
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, REDACTED)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        consume: Callable[[requests.Response], _T],
+        params: list[tuple[str, str]] | None = None,
+        idempotent: bool = True,
+        body: _Body = _no_body,
+    ) -> _T:
+        """Send with retries until a 2xx answer is read by ``consume``; errors become :class:`HumeError`."""
+        tracker = RetryTracker(self.retry_policy, method, path, idempotent)
+        url = f"{self.base_url}{path}"
+        while True:
+            try:
+                with body() as (data, content_type):
+                    response = self._send(method, url, params, data, content_type)
+                if 200 <= response.status_code < 300:
+                    return consume(response)
+            except _TRANSPORT_ERRORS as exc:
+                delay = tracker.after_error(exc, delivery_of(exc))
+                if delay is None:
+                    raise self._connection_error(method, path, exc, tracker.attempt, idempotent) from exc
+                self._sleep(delay)
+                continue
+            except requests.RequestException as exc:
+                raise HumeError(
+                    f"Request to Hume failed ({method} {path}): {self._redact(str(exc))}"
+                ) from None
+            self._raise_or_wait(response, tracker)
+
+    def _send(
+        self, method: str, url: str, params: list[tuple[str, str]] | None, data: Any, content_type: str | None
+    ) -> requests.Response:
+        headers = request_headers(self._api_key)
+        if content_type:
+            headers["Content-Type"] = content_type
+        response = self._session.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            timeout=(self.connect_timeout, self.timeout),
+            stream=True,
+            allow_redirects=False,
+        )
+        log.debug("Hume %s %s -> HTTP %d", method, response.request.path_url, response.status_code)
+        return response
+
+    def _raise_or_wait(self, response: requests.Response, tracker: RetryTracker) -> None:
+        """Sleep before the next attempt, or raise the error this non-2xx response stands for."""
+        try:
+            if 300 <= response.status_code < 400:
+                raise redirect_error(response.status_code, response.headers.get("Location"))
+            delay = tracker.after_status(response.status_code, response.headers)
+            if delay is None:
+                body = self._read(response, MAX_ERROR_BODY)
+                raise error_from_response(
+                    response.status_code, body, response.headers, redact=(self._api_key,)
+                )
+        except _TRANSPORT_ERRORS as exc:
+            raise HumeConnectionError(
+                f"Hume answered HTTP {response.status_code} but the connection broke while reading it: "
+                f"{type(exc).__name__}",
+                response.status_code,
+            ) from exc
+        finally:
+            response.close()
+        self._sleep(delay)
+
+    def _connection_error(
+        self, method: str, path: str, error: BaseException, retries: int, idempotent: bool
+    ) -> HumeConnectionError:
+        message = (
+            f"Could not get an answer from Hume at {self.base_url} ({method} {path}) after {retries + 1} "
+            f"attempt(s): {type(error).__name__}: {truncate(self._redact(str(error)), 300)}"
+        )
+        if not idempotent and delivery_of(error) is Delivery.MAYBE_SENT:
+            message += " The request may have reached Hume: check list_jobs before submitting the job again."
+        return HumeConnectionError(message)

@@ -1,0 +1,181 @@
+"""Asynchronous client for the read side of Hume's batch API, on aiohttp, for Airflow triggers.
+
+It never blocks the event loop: every wait is ``await``-ed, including retry delays. It shares the retry
+policy, the protocol helpers and the error mapping with :mod:`airflow_provider_hume.client.batch`. The aiohttp
+session is created lazily inside the running loop, so a client may be built outside of it. Note that aiohttp
+itself resends a GET once when the server drops the connection before answering (RFC 9112 §9.3.1); the retries
+counted and logged here come on top of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import TracebackType
+
+import aiohttp
+
+from airflow_provider_hume import DEFAULT_BASE_URL
+from airflow_provider_hume.client._fields import check_number
+from airflow_provider_hume.client.errors import (
+    REDACTED,
+    HumeConnectionError,
+    HumeError,
+    error_from_response,
+    truncate,
+)
+from airflow_provider_hume.client.jobs import JobDetails, JobStatus
+from airflow_provider_hume.client.protocol import (
+    JOBS_PATH,
+    MAX_ERROR_BODY,
+    MAX_JSON_BODY,
+    check_api_key,
+    job_path,
+    list_jobs_params,
+    normalize_base_url,
+    parse_job_details,
+    parse_job_list,
+    redirect_error,
+    request_headers,
+)
+from airflow_provider_hume.client.retry import Delivery, RetryPolicy, RetryTracker
+
+log = logging.getLogger(__name__)
+
+_TRANSPORT_ERRORS = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError)
+
+
+def delivery_of(error: BaseException) -> Delivery:
+    """Whether an aiohttp failure proves the request never reached the server."""
+    if isinstance(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
+        return Delivery.NOT_SENT
+    return Delivery.MAYBE_SENT
+
+
+async def _read(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """At most ``limit`` bytes of the body."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await response.content.read(min(limit - size, 64 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+class AsyncHumeBatchClient:
+    """Read job details and job lists without blocking the event loop.
+
+    ``sleep`` is injectable so tests can record retry delays instead of waiting.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        retry_policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing the default is safe
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._api_key = check_api_key(api_key)
+        self.base_url = normalize_base_url(base_url)
+        self.timeout = check_number(timeout, "timeout", minimum=0.001)
+        self.connect_timeout = check_number(connect_timeout, "connect_timeout", minimum=0.001)
+        self.retry_policy = retry_policy
+        self._sleep = sleep
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> AsyncHumeBatchClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session, if one was opened."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    async def get_job_details(self, job_id: str) -> JobDetails:
+        """The job's request echo and state."""
+        path = job_path(job_id)
+        status, headers, body = await self._get(path, None)
+        return parse_job_details(status, body, headers, job_id.strip(), redact=(self._api_key,))
+
+    async def list_jobs(
+        self,
+        *,
+        limit: int | None = None,
+        statuses: Sequence[JobStatus | str] | None = None,
+        when: str | None = None,
+        timestamp_ms: int | None = None,
+        sort_by: str | None = None,
+        direction: str | None = None,
+    ) -> list[JobDetails]:
+        """Jobs of this account, filtered and sorted by Hume (§2.5)."""
+        params = list_jobs_params(
+            limit=limit,
+            statuses=statuses,
+            when=when,
+            timestamp_ms=timestamp_ms,
+            sort_by=sort_by,
+            direction=direction,
+        )
+        status, headers, body = await self._get(JOBS_PATH, params)
+        return parse_job_list(status, body, headers, redact=(self._api_key,))
+
+    def _session_in_loop(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=self.connect_timeout, sock_read=self.timeout
+            )
+            self._session = aiohttp.ClientSession(timeout=timeout, trust_env=True)
+        return self._session
+
+    async def _get(
+        self, path: str, params: list[tuple[str, str]] | None
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """GET with retries; status, headers and body of the 2xx answer (a small JSON document)."""
+        tracker = RetryTracker(self.retry_policy, "GET", path, idempotent=True)
+        url = f"{self.base_url}{path}"
+        while True:
+            try:
+                async with self._session_in_loop().get(
+                    url, params=params, headers=request_headers(self._api_key), allow_redirects=False
+                ) as response:
+                    log.debug("Hume GET %s -> HTTP %d", path, response.status)
+                    if 200 <= response.status < 300:
+                        body = await _read(response, MAX_JSON_BODY + 1)
+                        if len(body) > MAX_JSON_BODY:
+                            raise HumeError(
+                                f"Hume's answer is larger than {MAX_JSON_BODY} bytes", response.status
+                            )
+                        return response.status, response.headers, body
+                    if 300 <= response.status < 400:
+                        raise redirect_error(response.status, response.headers.get("Location"))
+                    delay = tracker.after_status(response.status, response.headers)
+                    if delay is None:
+                        error_body = await _read(response, MAX_ERROR_BODY)
+                        raise error_from_response(
+                            response.status, error_body, response.headers, redact=(self._api_key,)
+                        )
+            except _TRANSPORT_ERRORS as exc:
+                delay = tracker.after_error(exc, delivery_of(exc))
+                if delay is None:
+                    raise HumeConnectionError(
+                        f"Could not get an answer from Hume at {self.base_url} (GET {path}) after "
+                        f"{tracker.attempt + 1} attempt(s): {type(exc).__name__}: "
+                        f"{truncate(str(exc).replace(self._api_key, REDACTED), 300)}"
+                    ) from exc
+            await self._sleep(delay)

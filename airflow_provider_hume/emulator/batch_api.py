@@ -1,0 +1,81 @@
+"""REST routes of the batch API (hume-api.md §2.1): jobs, their details, predictions and artifacts.
+
+No ``from __future__ import annotations`` here: FastAPI must evaluate the route annotations, which refer to
+the per-router ``current_user`` dependency.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from airflow_provider_hume.emulator.artifacts import stream_artifacts
+from airflow_provider_hume.emulator.auth import authenticate
+from airflow_provider_hume.emulator.details import job_details
+from airflow_provider_hume.emulator.errors import JOB_NOT_FOUND, ApiError
+from airflow_provider_hume.emulator.listing import parse_list_query, select_jobs
+from airflow_provider_hume.emulator.predictions import job_predictions
+from airflow_provider_hume.emulator.request_body import job_request
+from airflow_provider_hume.emulator.state import EmulatorState, Job
+from airflow_provider_hume.emulator.submission import submit_job
+from airflow_provider_hume.emulator.validation import RequestInvalid
+
+
+def batch_router(state: EmulatorState) -> APIRouter:
+    """The ``/v0/batch`` routes serving ``state``."""
+    router = APIRouter(prefix="/v0/batch")
+
+    def current_user(request: Request) -> str:
+        return authenticate(state, request)
+
+    User = Annotated[str, Depends(current_user)]
+
+    def find_job(user_id: str, job_id: str) -> Job:
+        job = state.get_job(user_id, job_id)
+        if job is None:
+            raise ApiError.message(404, JOB_NOT_FOUND)
+        return job
+
+    def completed_job(user_id: str, job_id: str) -> Job:
+        job = find_job(user_id, job_id)
+        status = job.status(state.now_ms())
+        if status != "COMPLETED":
+            raise ApiError.message(400, f"job {job_id} is not completed (status {status})")
+        return job
+
+    @router.post("/jobs")
+    async def start_job(request: Request, user_id: User) -> Response:
+        async with job_request(request) as (job_request_, uploads):
+            job = await run_in_threadpool(submit_job, state, user_id, job_request_, uploads)
+        return JSONResponse({"job_id": job.job_id})
+
+    @router.get("/jobs")
+    def list_jobs(request: Request, user_id: User) -> Response:
+        params = {name: request.query_params.getlist(name) for name in request.query_params}
+        try:
+            query = parse_list_query(params)
+        except RequestInvalid as exc:
+            raise ApiError.message(400, str(exc)) from None
+        now = state.now_ms()
+        jobs = select_jobs(state.jobs_of(user_id), query, now)
+        return JSONResponse([job_details(job, now) for job in jobs])
+
+    @router.get("/jobs/{job_id}")
+    def get_job(job_id: str, user_id: User) -> Response:
+        return JSONResponse(job_details(find_job(user_id, job_id), state.now_ms()))
+
+    @router.get("/jobs/{job_id}/predictions")
+    def get_predictions(job_id: str, user_id: User) -> Response:
+        return JSONResponse(job_predictions(completed_job(user_id, job_id)))
+
+    @router.get("/jobs/{job_id}/artifacts")
+    def get_artifacts(job_id: str, user_id: User) -> Response:
+        return StreamingResponse(
+            stream_artifacts(completed_job(user_id, job_id)),
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": 'attachment; filename="artifacts.zip"'},
+        )
+
+    return router

@@ -1,0 +1,114 @@
+"""Run the emulator on uvicorn in a background thread, on a loopback port (0 = ephemeral)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Final
+
+import uvicorn
+
+from airflow_provider_hume.emulator.app import create_app
+from airflow_provider_hume.emulator.state import EmulatorState, FailurePolicy
+
+START_TIMEOUT_SECONDS: Final = 10.0
+STOP_TIMEOUT_SECONDS: Final = 10.0
+
+
+def check_loopback_host(host: str) -> None:
+    """Refuse to serve on anything but a loopback address."""
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the emulator only binds loopback hosts (got {host!r})")
+
+
+class EmulatorServer:
+    """An in-process emulator: ``with EmulatorServer(api_keys=[...]) as server: server.url``.
+
+    ``state`` is the backend (``server.state.job_count()``...); ``clock`` and ``failure_policy`` go to it.
+    """
+
+    def __init__(
+        self,
+        api_keys: Iterable[str],
+        *,
+        queue_seconds: float = 1.0,
+        run_seconds: float = 2.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], float] = time.time,
+        failure_policy: FailurePolicy | None = None,
+        log_level: str = "warning",
+    ) -> None:
+        check_loopback_host(host)
+        self.state = EmulatorState(
+            api_keys,
+            queue_seconds=queue_seconds,
+            run_seconds=run_seconds,
+            clock=clock,
+            failure_policy=failure_policy,
+        )
+        self.host = host
+        self.port = port
+        self._log_level = log_level
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server, with the bound port."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> None:
+        """Bind, start serving in a daemon thread and wait until requests are accepted."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(self.state), log_level=self._log_level, access_log=False, lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="hume-emulator", daemon=True
+        )
+        self._socket, self._server, self._thread = sock, server, thread
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the Hume emulator failed to start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Shut the server down, then delete the state's spooled files."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT_SECONDS)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+        self.state.close()
+
+    def __enter__(self) -> EmulatorServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,178 @@
+"""The emulator's backend: accepted API keys, jobs and their lifecycle clock. No HTTP here.
+
+A job's status is derived lazily from the clock: it is QUEUED for ``queue_seconds`` after creation,
+IN_PROGRESS for ``run_seconds`` after that, then COMPLETED (or FAILED when the failure policy gave it a
+message at creation). All three timestamps are fixed when the job is created, so no background thread is
+needed and an injected clock drives the whole lifecycle in tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from airflow_provider_hume.emulator.request import JobRequest
+from airflow_provider_hume.emulator.sources import Source
+
+Status = Literal["QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"]
+STATUSES: Final[tuple[Status, ...]] = ("QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED")
+
+FailurePolicy = Callable[[JobRequest], str | None]
+"""Decides at creation whether a job will fail, returning its ``state.message`` (``None``: it completes)."""
+
+_USER_NAMESPACE: Final = uuid.UUID("6f1d3c52-8d4e-4b7a-9a39-2f0a9d1c7e10")
+#: An end time no clock reaches: a held job stays IN_PROGRESS.
+_NEVER_MS: Final = 2**62
+
+
+@dataclass(frozen=True)
+class Job:
+    """An inference job; timestamps are Unix milliseconds."""
+
+    job_id: str
+    user_id: str
+    request: JobRequest
+    sources: tuple[Source, ...]
+    created_ms: int
+    started_ms: int
+    ended_ms: int
+    failure_message: str | None = None
+
+    def status(self, now_ms: int) -> Status:
+        """The status at ``now_ms``."""
+        if now_ms < self.started_ms:
+            return "QUEUED"
+        if now_ms < self.ended_ms:
+            return "IN_PROGRESS"
+        return "COMPLETED" if self.failure_message is None else "FAILED"
+
+    def started_at(self, now_ms: int) -> int | None:
+        """``started_timestamp_ms`` as visible at ``now_ms``."""
+        return self.started_ms if now_ms >= self.started_ms else None
+
+    def ended_at(self, now_ms: int) -> int | None:
+        """``ended_timestamp_ms`` as visible at ``now_ms``."""
+        return self.ended_ms if now_ms >= self.ended_ms else None
+
+    def files(self) -> list[dict[str, Any]]:
+        """``request.files``: the uploaded files, without the source ``type``."""
+        return [
+            {key: value for key, value in source.descriptor.items() if key != "type"}
+            for source in self.sources
+            if source.kind == "file"
+        ]
+
+
+def user_id_for(api_key: str) -> str:
+    """The fixed user id of an API key (a name-based UUID, so the key cannot be read back from it)."""
+    return str(uuid.uuid5(_USER_NAMESPACE, api_key))
+
+
+class EmulatorState:
+    """Jobs of all users, thread-safe; owns the spool directory holding kept input files."""
+
+    def __init__(
+        self,
+        api_keys: Iterable[str],
+        *,
+        queue_seconds: float = 1.0,
+        run_seconds: float = 2.0,
+        clock: Callable[[], float] = time.time,
+        failure_policy: FailurePolicy | None = None,
+    ) -> None:
+        if queue_seconds < 0 or run_seconds < 0:
+            raise ValueError("queue_seconds and run_seconds must not be negative")
+        self._users = {key: user_id_for(key) for key in api_keys}
+        self._queue_ms = round(queue_seconds * 1000)
+        self._run_ms = round(run_seconds * 1000)
+        self._clock = clock
+        self._failure_policy = failure_policy
+        self._jobs: dict[str, Job] = {}
+        self._requests: Counter[tuple[str, int]] = Counter()
+        self._lock = threading.Lock()
+        self.spool_dir = Path(tempfile.mkdtemp(prefix="hume-emulator-"))
+
+    def user_for_key(self, api_key: str) -> str | None:
+        """The user id of an accepted key, or ``None``."""
+        return self._users.get(api_key)
+
+    def now_ms(self) -> int:
+        """The clock in Unix milliseconds."""
+        return int(self._clock() * 1000)
+
+    def add_job(self, user_id: str, request: JobRequest, sources: Iterable[Source]) -> Job:
+        """Create a job starting now."""
+        created = self.now_ms()
+        started = created + self._queue_ms
+        failure = self._failure_policy(request) if self._failure_policy else None
+        ended = started + self._run_ms
+        job = Job(str(uuid.uuid4()), user_id, request, tuple(sources), created, started, ended, failure)
+        with self._lock:
+            self._jobs[job.job_id] = job
+        return job
+
+    def get_job(self, user_id: str, job_id: str) -> Job | None:
+        """The job if it exists and belongs to ``user_id``."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+        return job if job is not None and job.user_id == user_id else None
+
+    def jobs_of(self, user_id: str) -> list[Job]:
+        """All jobs of ``user_id``, oldest first."""
+        with self._lock:
+            return [job for job in self._jobs.values() if job.user_id == user_id]
+
+    def job_count(self) -> int:
+        """Number of jobs of all users."""
+        with self._lock:
+            return len(self._jobs)
+
+    def job_ids(self) -> list[str]:
+        """Ids of all jobs of all users, oldest first."""
+        with self._lock:
+            return list(self._jobs)
+
+    def job_status(self, job_id: str) -> Status:
+        """The current status of any user's job; ``KeyError`` if there is none."""
+        with self._lock:
+            job = self._jobs[job_id]
+        return job.status(self.now_ms())
+
+    def fail_job(self, job_id: str, message: str) -> None:
+        """Make a job end as FAILED with ``message`` (at once if it already ended)."""
+        self._update(job_id, lambda job: replace(job, failure_message=message))
+
+    def hold_job(self, job_id: str) -> None:
+        """Keep a job from ever ending: it stays QUEUED, then IN_PROGRESS."""
+        self._update(job_id, lambda job: replace(job, ended_ms=_NEVER_MS))
+
+    def _update(self, job_id: str, change: Callable[[Job], Job]) -> None:
+        with self._lock:
+            self._jobs[job_id] = change(self._jobs[job_id])
+
+    def record_request(self, route: str, status: int) -> None:
+        """Count one answered request to ``route`` (e.g. ``GET /v0/batch/jobs/{job_id}``)."""
+        with self._lock:
+            self._requests[(route, status)] += 1
+
+    def request_counts(self) -> dict[tuple[str, int], int]:
+        """Answered requests per (route, status)."""
+        with self._lock:
+            return dict(self._requests)
+
+    def request_count(self) -> int:
+        """Answered requests of all routes."""
+        with self._lock:
+            return sum(self._requests.values())
+
+    def close(self) -> None:
+        """Delete the spool directory and every kept file in it."""
+        shutil.rmtree(self.spool_dir, ignore_errors=True)

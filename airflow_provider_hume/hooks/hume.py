@@ -1,0 +1,149 @@
+"""``HumeHook``: turns an Airflow ``hume`` connection into Hume API clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from airflow.sdk import BaseHook, Connection
+
+from airflow_provider_hume import DEFAULT_BASE_URL
+from airflow_provider_hume.client import (
+    AsyncHumeBatchClient,
+    HumeBatchClient,
+    HumeError,
+    RetryPolicy,
+)
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class HumeConnectionSettings:
+    """What a client needs from a connection; ``repr`` never shows the key."""
+
+    base_url: str
+    api_key: str
+    timeout: float
+    max_retries: int
+
+    def __repr__(self) -> str:
+        return f"HumeConnectionSettings(base_url={self.base_url!r}, timeout={self.timeout}, ...)"
+
+
+def _extra_value(extra: dict[str, Any], name: str) -> Any:
+    """Read an extra field stored either plainly or with the legacy ``extra__hume__`` prefix."""
+    value = extra.get(name)
+    if value in (None, ""):
+        value = extra.get(f"extra__hume__{name}")
+    return None if value == "" else value
+
+
+def _base_url(conn: Connection) -> str:
+    """Build the base URL from the connection's host (and port when the host carries none)."""
+    host = (conn.host or "").strip().rstrip("/")
+    if not host:
+        return DEFAULT_BASE_URL
+    if "://" not in host:
+        host = f"https://{host}"
+    parts = urlsplit(host)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"Connection {conn.conn_id!r}: host must be a base URL such as {DEFAULT_BASE_URL} (got {host!r})."
+        )
+    if conn.port and parts.port is None:
+        host = f"{parts.scheme}://{parts.netloc}:{conn.port}{parts.path}"
+    return host
+
+
+def settings_from_connection(conn: Connection) -> HumeConnectionSettings:
+    """Validate a ``hume`` connection and extract its settings, naming the field to fix on error."""
+    api_key = (conn.password or "").strip()
+    if not api_key:
+        raise ValueError(
+            f"Connection {conn.conn_id!r} has no API key: "
+            "put the Hume API key in its password ('API Key') field."
+        )
+    extra = conn.extra_dejson or {}
+    timeout = _extra_value(extra, "timeout")
+    max_retries = _extra_value(extra, "max_retries")
+    try:
+        timeout_s = DEFAULT_TIMEOUT if timeout is None else float(timeout)
+        retries = DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"Connection {conn.conn_id!r}: extras 'timeout' must be a number and 'max_retries' an integer."
+        ) from err
+    if timeout_s <= 0 or retries < 0:
+        raise ValueError(f"Connection {conn.conn_id!r}: 'timeout' must be > 0 and 'max_retries' >= 0.")
+    return HumeConnectionSettings(
+        base_url=_base_url(conn), api_key=api_key, timeout=timeout_s, max_retries=retries
+    )
+
+
+class HumeHook(BaseHook):
+    """
+    Interact with Hume's Expression Measurement API through a ``hume`` connection.
+
+    The connection's password holds the API key and its host the base URL (default ``https://api.hume.ai``,
+    or the emulator's URL). Extras ``timeout`` (seconds) and ``max_retries`` tune the HTTP clients.
+
+    :param hume_conn_id: The Airflow connection to use.
+    """
+
+    conn_name_attr = "hume_conn_id"
+    default_conn_name = "hume_default"
+    conn_type = "hume"
+    hook_name = "Hume"
+
+    def __init__(self, hume_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.hume_conn_id = hume_conn_id
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Show only the base URL and the API key in the connection form."""
+        return {
+            "hidden_fields": ["login", "schema", "port", "extra"],
+            "relabeling": {"password": "API Key", "host": "Base URL"},
+            "placeholders": {"host": DEFAULT_BASE_URL, "password": "your Hume API key"},
+        }
+
+    def get_settings(self) -> HumeConnectionSettings:
+        """Read and validate the connection."""
+        return settings_from_connection(self.get_connection(self.hume_conn_id))
+
+    async def aget_settings(self) -> HumeConnectionSettings:
+        """Read and validate the connection without blocking the event loop."""
+        return settings_from_connection(await self.aget_connection(self.hume_conn_id))
+
+    def get_client(self) -> HumeBatchClient:
+        """A synchronous batch client for workers; close it (or use it as a context manager) when done."""
+        settings = self.get_settings()
+        return HumeBatchClient(
+            settings.api_key,
+            settings.base_url,
+            timeout=settings.timeout,
+            retry_policy=RetryPolicy(max_retries=settings.max_retries),
+        )
+
+    async def get_async_client(self) -> AsyncHumeBatchClient:
+        """An asyncio batch client for triggers; it never blocks the event loop."""
+        settings = await self.aget_settings()
+        return AsyncHumeBatchClient(
+            settings.api_key,
+            settings.base_url,
+            timeout=settings.timeout,
+            retry_policy=RetryPolicy(max_retries=settings.max_retries),
+        )
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check that the base URL answers and accepts the API key (lists one job)."""
+        try:
+            with self.get_client() as client:
+                client.check_connection()
+        except (HumeError, ValueError) as err:
+            return False, str(err)
+        return True, "Connection to Hume succeeded: the API key was accepted."

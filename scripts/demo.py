@@ -1,0 +1,134 @@
+"""
+``make demo``: run the example DAG ``hume_batch_to_s3`` end to end on this machine.
+
+Starts the Hume emulator (or uses ``HUME_API_KEY``/``HUME_API_URL``) and moto's S3 server on loopback, runs
+``airflow dags test`` in a throwaway ``AIRFLOW_HOME``, then prints the job id, every S3 key written, and the
+top three emotions per source read back from S3. Every process it started is stopped on exit, failure or
+Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+sys.path.insert(0, str(Path(__file__).parent))
+from local_stack import BIN, S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Stack, local_stack
+
+REPO = Path(__file__).resolve().parent.parent
+DAG_ID = "hume_batch_to_s3"
+BUCKET = "hume-demo"
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _s3_client(stack: Stack) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=stack.s3_endpoint,
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+        region_name=S3_REGION,
+    )
+
+
+def _airflow(args: list[str], env: dict[str, str]) -> None:
+    """Run an ``airflow`` command in its own process group, stopping the group if we are interrupted."""
+    proc = subprocess.Popen([str(BIN / "airflow"), *args], env=env, start_new_session=True)
+    try:
+        code = proc.wait()
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    if code != 0:
+        raise SystemExit(f"airflow {' '.join(args)} failed with exit code {code}")
+
+
+def _emotion_scores(predictions: list[dict[str, Any]]) -> Iterator[tuple[str, str, float]]:
+    """Yield (source label, emotion, score) for every emotion score in a predictions body."""
+    for result in predictions:
+        source = result.get("source", {})
+        label = source.get("url") or source.get("filename") or source.get("type", "?")
+        for prediction in (result.get("results") or {}).get("predictions", []):
+            for model in prediction.get("models", {}).values():
+                for group in (model or {}).get("grouped_predictions", []):
+                    for item in group.get("predictions", []):
+                        for emotion in item.get("emotions", []):
+                            yield label, emotion["name"], float(emotion["score"])
+
+
+def top_emotions(predictions: list[dict[str, Any]], count: int = 3) -> dict[str, list[tuple[str, float]]]:
+    """Mean score per emotion for each source, best ``count`` first."""
+    totals: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for label, name, score in _emotion_scores(predictions):
+        totals[label][name].append(score)
+    return {
+        label: sorted(((n, sum(s) / len(s)) for n, s in scores.items()), key=lambda p: -p[1])[:count]
+        for label, scores in totals.items()
+    }
+
+
+def report(stack: Stack, started: float) -> None:
+    s3 = _s3_client(stack)
+    objects = s3.list_objects_v2(Bucket=BUCKET, Prefix="hume/").get("Contents", [])
+    written = [o for o in objects if o["LastModified"].timestamp() >= started - 5]
+    if not written:
+        raise SystemExit("The DAG wrote nothing to S3.")
+    job_id = written[0]["Key"].split("/")[1]
+    print(f"\nHume job id: {job_id}")
+    print("S3 objects written:")
+    for obj in written:
+        print(f"  s3://{BUCKET}/{obj['Key']}  ({obj['Size']} bytes)")
+    body = s3.get_object(Bucket=BUCKET, Key=f"hume/{job_id}/predictions.json")["Body"]
+    predictions = json.load(body)
+    print("Top three emotions per source (mean score over all predictions):")
+    for label, best in top_emotions(predictions).items():
+        print(f"  {label}: " + ", ".join(f"{name} {score:.3f}" for name, score in best))
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="hume-demo-") as tmp:
+        work = Path(tmp)
+        try:
+            with local_stack(work) as stack:
+                where = "the embedded Hume emulator" if stack.emulated else "the Hume API"
+                print(f"Hume endpoint: {stack.hume_url} ({where}); S3 server: {stack.s3_endpoint}")
+                _s3_client(stack).create_bucket(Bucket=BUCKET)
+                env = {
+                    **os.environ,
+                    **stack.airflow_env(BUCKET),
+                    "AIRFLOW_HOME": str(work / "airflow"),
+                    "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+                    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                }
+                print("Preparing a throwaway Airflow metadata database ...")
+                _airflow(["db", "migrate"], env)
+                _airflow(["dags", "test", DAG_ID], env)
+                report(stack, started)
+        except KeyboardInterrupt:
+            print("\nInterrupted: stopped every process the demo started.", file=sys.stderr)
+            return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
