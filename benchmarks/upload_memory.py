@@ -1,9 +1,10 @@
 """
 Peak memory of a multipart upload of local files: 16 MiB (baseline) against 1 GiB, in fresh processes.
 
-The emulator runs in its own process, so only the uploading side is measured: the process that builds the
-request and submits the job, exactly what ``HumeBatchSubmitOperator`` does on a worker. Peak RSS comes from
-``resource.getrusage`` in each child. Run: ``.venv/bin/python benchmarks/upload_memory.py``.
+The emulator runs in its own process, so only the uploading side is measured, twice: the bare client, and
+``HumeBatchSubmitOperator.execute`` (Airflow loaded, connection from the environment) as a worker runs it.
+Peak RSS comes from ``resource.getrusage`` in each child.
+Run: ``.venv/bin/python benchmarks/upload_memory.py``.
 """
 
 from __future__ import annotations
@@ -40,28 +41,57 @@ def _make_files(folder: Path, total: int) -> list[Path]:
     return paths
 
 
-def _child(url: str, key: str, paths: list[str]) -> None:
-    """Submit one job uploading ``paths``; print the peak RSS as JSON."""
+class _TaskInstance:
+    """Just enough of a task instance for ``execute``: it records XComs."""
+
+    def __init__(self) -> None:
+        self.xcom: dict[str, object] = {}
+
+    def xcom_push(self, key: str, value: object) -> None:
+        self.xcom[key] = value
+
+
+def _submit_with_client(url: str, key: str, paths: list[str]) -> str:
     from airflow_provider_hume.client import HumeBatchClient, JobRequest
 
-    started = time.monotonic()
     with HumeBatchClient(key, url, timeout=600) as client:
-        job_id = client.submit_job(JobRequest.build(models={"burst": {}}), files=paths)
+        return client.submit_job(JobRequest.build(models={"burst": {}}), files=paths)
+
+
+def _submit_with_operator(url: str, key: str, paths: list[str]) -> str:
+    os.environ["AIRFLOW_CONN_HUME_DEFAULT"] = json.dumps({"conn_type": "hume", "host": url, "password": key})
+    from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
+
+    operator = HumeBatchSubmitOperator(task_id="submit", files=paths, models={"burst": {}})
+    return operator.execute({"ti": _TaskInstance()})  # type: ignore[arg-type]
+
+
+def _child(mode: str, url: str, key: str, paths: list[str]) -> None:
+    """Submit one job uploading ``paths``; print the peak RSS as JSON."""
+    started = time.monotonic()
+    submit = _submit_with_operator if mode == "operator" else _submit_with_client
+    job_id = submit(url, key, paths)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps({"job_id": job_id, "peak_rss_mib": peak_kib / 1024, "seconds": time.monotonic() - started})
     )
 
 
-def _measure(url: str, key: str, paths: list[Path]) -> dict[str, float]:
+def _measure(mode: str, url: str, key: str, paths: list[Path]) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url, key, *map(str, paths)],
+        [sys.executable, __file__, "--child", mode, url, key, *map(str, paths)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
+
+
+def _report(mode: str, small: dict[str, float], large: dict[str, float]) -> None:
+    for label, run in (("16 MiB", small), ("1 GiB", large)):
+        print(f"{mode}: {label} upload, peak RSS {run['peak_rss_mib']:.1f} MiB ({run['seconds']:.1f} s)")
+    print(f"{mode}: growth for 64x the data {large['peak_rss_mib'] - small['peak_rss_mib']:+.1f} MiB")
 
 
 def main() -> None:
@@ -87,22 +117,23 @@ def main() -> None:
             small_dir, large_dir = folder / "small", folder / "large"
             small_dir.mkdir()
             large_dir.mkdir()
-            small = _measure(url, key, _make_files(small_dir, 16 * MIB))
-            large = _measure(url, key, _make_files(large_dir, 1024 * MIB))
+            small_files = _make_files(small_dir, 16 * MIB)
+            large_files = _make_files(large_dir, 1024 * MIB)
+            for mode in ("client", "operator"):
+                small = _measure(mode, url, key, small_files)
+                large = _measure(mode, url, key, large_files)
+                _report(mode, small, large)
         finally:
             emulator.terminate()
             emulator.wait(timeout=10)
             log.close()
-    print(f"16 MiB upload: peak RSS {small['peak_rss_mib']:.1f} MiB ({small['seconds']:.1f} s)")
-    print(f"1 GiB upload:  peak RSS {large['peak_rss_mib']:.1f} MiB ({large['seconds']:.1f} s)")
-    print(f"growth for 64x the data: {large['peak_rss_mib'] - small['peak_rss_mib']:+.1f} MiB")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--child", nargs="+", metavar=("URL", "KEY"))
+    parser.add_argument("--child", nargs="+", metavar=("MODE", "URL"))
     args = parser.parse_args()
     if args.child:
-        _child(args.child[0], args.child[1], args.child[2:])
+        _child(args.child[0], args.child[1], args.child[2], args.child[3:])
     else:
         main()

@@ -45,9 +45,15 @@ def _s3_client(stack: Stack) -> Any:
     )
 
 
-def _airflow(args: list[str], env: dict[str, str]) -> None:
-    """Run an ``airflow`` command in its own process group, stopping the group if we are interrupted."""
-    proc = subprocess.Popen([str(BIN / "airflow"), *args], env=env, start_new_session=True)
+def _airflow(args: list[str], env: dict[str, str], log_path: Path | None = None) -> None:
+    """Run an ``airflow`` command in its own process group, stopping the group if we are interrupted.
+
+    Its output goes to the terminal, or to ``log_path`` (shown only if the command fails).
+    """
+    log = log_path.open("wb") if log_path else None
+    proc = subprocess.Popen(
+        [str(BIN / "airflow"), *args], env=env, start_new_session=True, stdout=log, stderr=log
+    )
     try:
         code = proc.wait()
     except BaseException:
@@ -57,7 +63,12 @@ def _airflow(args: list[str], env: dict[str, str]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         raise
+    finally:
+        if log:
+            log.close()
     if code != 0:
+        if log_path:
+            print(log_path.read_text(errors="replace")[-5000:], file=sys.stderr)
         raise SystemExit(f"airflow {' '.join(args)} failed with exit code {code}")
 
 
@@ -121,7 +132,7 @@ def main() -> int:
                     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 }
                 print("Preparing a throwaway Airflow metadata database ...")
-                _airflow(["db", "migrate"], env)
+                _airflow(["db", "migrate"], env, log_path=work / "db-migrate.log")
                 _airflow(["dags", "test", DAG_ID], env)
                 report(stack, started)
         except KeyboardInterrupt:

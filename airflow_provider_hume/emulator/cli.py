@@ -32,6 +32,11 @@ def generate_api_key() -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hume-emulator", description="Serve the Hume v0 API emulator.")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host such as 0.0.0.0 (inside a container); it serves plain HTTP",
+    )
     parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default 8000)")
     parser.add_argument("--api-key", action="append", default=[], help="accepted API key (repeatable)")
     parser.add_argument("--queue-seconds", type=float, default=1.0, help="time a job stays QUEUED")
@@ -44,10 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hume-emulator`` and ``python -m airflow_provider_hume.emulator``."""
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        check_loopback_host(args.host)
-    except ValueError as exc:
-        parser.error(str(exc))
+    if not args.allow_remote:
+        try:
+            check_loopback_host(args.host)
+        except ValueError as exc:
+            parser.error(f"{exc}; pass --allow-remote to bind it on purpose")
     if args.queue_seconds < 0 or args.run_seconds < 0:
         parser.error("--queue-seconds and --run-seconds must not be negative")
     keys = [*args.api_key, *(key.strip() for key in os.environ.get(KEYS_ENV, "").split(","))]
@@ -65,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        allow_remote=args.allow_remote,
     )
     with server:
         print(f"Hume emulator listening on {server.url}", flush=True)

@@ -34,6 +34,8 @@ def check_loopback_host(host: str) -> None:
 class EmulatorServer:
     """An in-process emulator: ``with EmulatorServer(api_keys=[...]) as server: server.url``.
 
+    It binds loopback hosts only, unless ``allow_remote`` (for a container whose port is published on purpose).
+
     ``state`` is the backend (``server.state.job_count()``...); ``clock`` and ``failure_policy`` go to it.
     """
 
@@ -48,8 +50,10 @@ class EmulatorServer:
         clock: Callable[[], float] = time.time,
         failure_policy: FailurePolicy | None = None,
         log_level: str = "warning",
+        allow_remote: bool = False,
     ) -> None:
-        check_loopback_host(host)
+        if not allow_remote:
+            check_loopback_host(host)
         self.state = EmulatorState(
             api_keys,
             queue_seconds=queue_seconds,
