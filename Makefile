@@ -6,7 +6,7 @@ PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 
-.PHONY: demo test lint typecheck pytest install clean
+.PHONY: demo airflow test lint typecheck pytest install clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -20,6 +20,9 @@ install: $(VENV)/.installed
 
 demo: install
 	$(VENV)/bin/python scripts/demo.py
+
+airflow: install
+	$(VENV)/bin/python scripts/airflow_local.py
 
 lint: install
 	$(VENV)/bin/ruff check .

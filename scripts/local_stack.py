@@ -117,7 +117,7 @@ class Stack:
 
 
 @contextlib.contextmanager
-def local_stack(work_dir: Path) -> Iterator[Stack]:
+def local_stack(work_dir: Path, emulator_flags: tuple[str, ...] = ()) -> Iterator[Stack]:
     """Run the emulator (unless ``HUME_API_KEY`` is set) and moto's S3 server; stop both on exit."""
     group = ProcessGroup()
     try:
@@ -144,6 +144,7 @@ def local_stack(work_dir: Path) -> Iterator[Stack]:
                     "127.0.0.1",
                     "--port",
                     "0",
+                    *emulator_flags,
                 ],
                 emulator_log,
                 env=env,
