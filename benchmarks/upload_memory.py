@@ -12,14 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _emulator_process import emulator_process
 
 MIB = 1024 * 1024
 FILE_SIZE = 95 * MIB  # under Hume's 100 MB limit per uploaded file
@@ -95,38 +96,16 @@ def _report(mode: str, small: dict[str, float], large: dict[str, float]) -> None
 
 
 def main() -> None:
-    key = secrets.token_hex(24)
-    with tempfile.TemporaryDirectory(prefix="hume-upload-bench-") as tmp:
-        folder = Path(tmp)
-        log = (folder / "emulator.log").open("wb")
-        emulator = subprocess.Popen(
-            [sys.executable, "-m", "airflow_provider_hume.emulator", "--host", "127.0.0.1", "--port", "0"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "HUME_EMULATOR_API_KEYS": key},
-        )
-        try:
-            deadline = time.monotonic() + 60
-            url = None
-            while url is None and time.monotonic() < deadline:
-                match = re.search(r"listening on (\S+)", (folder / "emulator.log").read_text())
-                url = match.group(1) if match else None
-                time.sleep(0.1)
-            if url is None:
-                raise SystemExit("the emulator did not start")
-            small_dir, large_dir = folder / "small", folder / "large"
-            small_dir.mkdir()
-            large_dir.mkdir()
-            small_files = _make_files(small_dir, 16 * MIB)
-            large_files = _make_files(large_dir, 1024 * MIB)
-            for mode in ("client", "operator"):
-                small = _measure(mode, url, key, small_files)
-                large = _measure(mode, url, key, large_files)
-                _report(mode, small, large)
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=10)
-            log.close()
+    with tempfile.TemporaryDirectory(prefix="hume-upload-bench-") as tmp, emulator_process() as emulator:
+        small_dir, large_dir = Path(tmp) / "small", Path(tmp) / "large"
+        small_dir.mkdir()
+        large_dir.mkdir()
+        small_files = _make_files(small_dir, 16 * MIB)
+        large_files = _make_files(large_dir, 1024 * MIB)
+        for mode in ("client", "operator"):
+            small = _measure(mode, emulator.url, emulator.api_key, small_files)
+            large = _measure(mode, emulator.url, emulator.api_key, large_files)
+            _report(mode, small, large)
 
 
 if __name__ == "__main__":
