@@ -14,7 +14,9 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-hume",
         "name": "Hume",
-        "description": "Hume Expression Measurement API: batch jobs, job sensor and trigger, S3 transfers.",
+        "description": (
+            "Hume Expression Measurement API: batch jobs, job sensor and trigger, S3 transfers, streaming."
+        ),
         "versions": [__version__],
         "integrations": [
             {
@@ -27,7 +29,10 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Hume",
-                "python-modules": ["airflow_provider_hume.operators.batch"],
+                "python-modules": [
+                    "airflow_provider_hume.operators.batch",
+                    "airflow_provider_hume.operators.stream",
+                ],
             }
         ],
         "sensors": [{"integration-name": "Hume", "python-modules": ["airflow_provider_hume.sensors.job"]}],

@@ -36,6 +36,18 @@ from airflow_provider_hume.client.errors import (
 )
 from airflow_provider_hume.client.jobs import JobDetails, JobState, JobStatus
 from airflow_provider_hume.client.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from airflow_provider_hume.client.stream import HumeStreamClient, StreamSocket, stream_url
+from airflow_provider_hume.client.stream_chunks import iter_wav_chunks, split_text
+from airflow_provider_hume.client.stream_messages import StreamResult, StreamWarning
+from airflow_provider_hume.client.stream_models import (
+    StreamFace,
+    StreamLanguage,
+    StreamModels,
+    StreamProsody,
+    coerce_stream_models,
+)
+from airflow_provider_hume.client.stream_pool import InputOutcome, StreamInput, stream_inputs
+from airflow_provider_hume.client.stream_stitch import StitchedResult
 
 __all__ = [
     "AsyncHumeBatchClient",
@@ -51,8 +63,10 @@ __all__ = [
     "HumeNotFoundError",
     "HumeRateLimitError",
     "HumeServerError",
+    "HumeStreamClient",
     "HumeStreamError",
     "HumeValidationError",
+    "InputOutcome",
     "JobDetails",
     "JobRequest",
     "JobState",
@@ -62,11 +76,25 @@ __all__ = [
     "Ner",
     "Prosody",
     "RetryPolicy",
+    "StitchedResult",
+    "StreamFace",
+    "StreamInput",
+    "StreamLanguage",
+    "StreamModels",
+    "StreamProsody",
+    "StreamResult",
+    "StreamSocket",
+    "StreamWarning",
     "Transcription",
     "Window",
     "coerce_models",
+    "coerce_stream_models",
     "coerce_transcription",
     "error_from_response",
     "is_retryable_status",
+    "iter_wav_chunks",
     "parse_retry_after",
+    "split_text",
+    "stream_inputs",
+    "stream_url",
 ]

@@ -2,31 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from airflow_provider_hume.emulator.admin_api import admin_router
 from airflow_provider_hume.emulator.batch_api import batch_router
+from airflow_provider_hume.emulator.callbacks import CallbackDispatcher
 from airflow_provider_hume.emulator.errors import ApiError, handle_api_error
+from airflow_provider_hume.emulator.fault_middleware import FaultMiddleware, check_routes
 from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.stream_api import stream_router
 
 
 def create_app(state: EmulatorState) -> FastAPI:
-    """A FastAPI app serving the Hume ``v0`` batch API from ``state``; mount it on any ASGI server."""
-    app = FastAPI(title="Hume API emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    """A FastAPI app serving the Hume ``v0`` batch and streaming APIs and the admin API from ``state``.
+
+    Mount it on any ASGI server; job callbacks are delivered while the app's lifespan runs. A
+    :class:`SettingError` if the start faults name a route the app does not serve.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        dispatcher = CallbackDispatcher(state)
+        dispatcher.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(dispatcher.stop)
+
+    app = FastAPI(
+        title="Hume API emulator", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.add_exception_handler(ApiError, handle_api_error)
     app.include_router(batch_router(state))
-
-    @app.middleware("http")
-    async def count_requests(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", request.url.path)
-        state.record_request(f"{request.method} {path}", response.status_code)
-        return response
-
+    settings = state.settings
+    app.include_router(
+        stream_router(
+            state,
+            idle_timeout_seconds=settings.stream_idle_seconds,
+            warnings_top_level=settings.stream_warnings == "top-level",
+        )
+    )
+    app.include_router(admin_router(state))
+    app.add_middleware(FaultMiddleware, state=state)
+    check_routes(app, settings.faults.routes)
     return app

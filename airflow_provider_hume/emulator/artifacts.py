@@ -4,7 +4,8 @@ Entries are ``<source>/<model>.csv``, one per model that produced predictions fo
 ``<source>`` is the upload's filename, the URL's last path segment or ``text`` (made unique with ``_2``,
 ``_3``... when two sources share a name). With ``face.save_faces`` the face crops follow as
 ``<source>/faces/<frame>_<n>.png``. The ZIP is written to a non-seekable sink that the generator drains,
-so memory holds one chunk at a time.
+so memory holds one chunk at a time. With ``pad_bytes`` a stored ``padding.bin`` of exactly that size comes
+last (see ``padding``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from airflow_provider_hume.emulator.names import (
     SENTIMENT,
     TOXICITY,
 )
+from airflow_provider_hume.emulator.padding import write_padding
 from airflow_provider_hume.emulator.predictions import applicable_models, item_error, model_prediction
 from airflow_provider_hume.emulator.request import ModelConfigs
 from airflow_provider_hume.emulator.sources import Source
@@ -62,8 +64,8 @@ class _Sink:
         return data
 
 
-def stream_artifacts(job: Job) -> Iterator[bytes]:
-    """Yield the ZIP of ``job`` chunk by chunk."""
+def stream_artifacts(job: Job, *, pad_bytes: int = 0, seed: int = 0) -> Iterator[bytes]:
+    """Yield the ZIP of ``job`` chunk by chunk, with ``pad_bytes`` of padding derived from ``seed``."""
     sink = _Sink()
     models = job.request.models
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -91,6 +93,8 @@ def stream_artifacts(job: Job) -> Iterator[bytes]:
                     with archive.open(f"{name}/faces/{path}", "w") as entry:
                         crop.save(entry, format="PNG")
                     yield sink.take()
+        if pad_bytes:
+            yield from write_padding(archive, sink.take, pad_bytes, seed)
     yield sink.take()
 
 

@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here: FastAPI must evaluate the route 
 the per-router ``current_user`` dependency.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +16,7 @@ from airflow_provider_hume.emulator.auth import authenticate
 from airflow_provider_hume.emulator.details import job_details
 from airflow_provider_hume.emulator.errors import JOB_NOT_FOUND, ApiError
 from airflow_provider_hume.emulator.listing import parse_list_query, select_jobs
-from airflow_provider_hume.emulator.predictions import job_predictions
+from airflow_provider_hume.emulator.predictions import job_predictions_json
 from airflow_provider_hume.emulator.request_body import job_request
 from airflow_provider_hume.emulator.state import EmulatorState, Job
 from airflow_provider_hume.emulator.submission import submit_job
@@ -24,10 +24,14 @@ from airflow_provider_hume.emulator.validation import RequestInvalid
 
 
 def batch_router(state: EmulatorState) -> APIRouter:
-    """The ``/v0/batch`` routes serving ``state``."""
+    """The ``/v0/batch`` routes serving ``state``.
+
+    Routes that only read the in-memory state are ``async``, so they skip the thread pool: job details is the
+    route clients poll, and it must sustain well over 1,000 requests per second.
+    """
     router = APIRouter(prefix="/v0/batch")
 
-    def current_user(request: Request) -> str:
+    async def current_user(request: Request) -> str:
         return authenticate(state, request)
 
     User = Annotated[str, Depends(current_user)]
@@ -45,6 +49,10 @@ def batch_router(state: EmulatorState) -> APIRouter:
             raise ApiError.message(400, f"job {job_id} is not completed (status {status})")
         return job
 
+    def details(job: Job, now_ms: int, request: Request) -> dict[str, Any]:
+        base_url = str(request.base_url).rstrip("/")
+        return job_details(job, now_ms, state.settings.job_details_shape, base_url)
+
     @router.post("/jobs")
     async def start_job(request: Request, user_id: User) -> Response:
         async with job_request(request) as (job_request_, uploads):
@@ -52,7 +60,7 @@ def batch_router(state: EmulatorState) -> APIRouter:
         return JSONResponse({"job_id": job.job_id})
 
     @router.get("/jobs")
-    def list_jobs(request: Request, user_id: User) -> Response:
+    async def list_jobs(request: Request, user_id: User) -> Response:
         params = {name: request.query_params.getlist(name) for name in request.query_params}
         try:
             query = parse_list_query(params)
@@ -60,20 +68,23 @@ def batch_router(state: EmulatorState) -> APIRouter:
             raise ApiError.message(400, str(exc)) from None
         now = state.now_ms()
         jobs = select_jobs(state.jobs_of(user_id), query, now)
-        return JSONResponse([job_details(job, now) for job in jobs])
+        return JSONResponse([details(job, now, request) for job in jobs])
 
     @router.get("/jobs/{job_id}")
-    def get_job(job_id: str, user_id: User) -> Response:
-        return JSONResponse(job_details(find_job(user_id, job_id), state.now_ms()))
+    async def get_job(job_id: str, request: Request, user_id: User) -> Response:
+        return JSONResponse(details(find_job(user_id, job_id), state.now_ms(), request))
 
     @router.get("/jobs/{job_id}/predictions")
     def get_predictions(job_id: str, user_id: User) -> Response:
-        return JSONResponse(job_predictions(completed_job(user_id, job_id)))
+        return StreamingResponse(
+            job_predictions_json(completed_job(user_id, job_id)), media_type="application/json"
+        )
 
     @router.get("/jobs/{job_id}/artifacts")
     def get_artifacts(job_id: str, user_id: User) -> Response:
+        pad_bytes = state.faults.settings.artifacts_pad_bytes
         return StreamingResponse(
-            stream_artifacts(completed_job(user_id, job_id)),
+            stream_artifacts(completed_job(user_id, job_id), pad_bytes=pad_bytes, seed=state.settings.seed),
             media_type="application/octet-stream",
             headers={"Content-Disposition": 'attachment; filename="artifacts.zip"'},
         )

@@ -1,14 +1,25 @@
-"""The job object of ``GET /v0/batch/jobs[/{id}]`` in the current shape (hume-api.md §2.6.1)."""
+"""The job object of ``GET /v0/batch/jobs[/{id}]``: current shape (hume-api.md §2.6.1) or a legacy one."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_hume.emulator.legacy import details_2022, mid_2023_details
 from airflow_provider_hume.emulator.predictions import counts
+from airflow_provider_hume.emulator.settings import DetailsShape
 from airflow_provider_hume.emulator.state import Job
 
 
-def job_details(job: Job, now_ms: int) -> dict[str, Any]:
+def job_details(job: Job, now_ms: int, shape: DetailsShape = "current", base_url: str = "") -> dict[str, Any]:
+    """The job as seen at ``now_ms`` in ``shape``; ``base_url`` (the emulator's) builds 2022 result URLs."""
+    if shape == "mid-2023":
+        return mid_2023_details(job, now_ms)
+    if shape == "2022":
+        return details_2022(job, now_ms, base_url)
+    return current_details(job, now_ms)
+
+
+def current_details(job: Job, now_ms: int) -> dict[str, Any]:
     """``{type, job_id, user_id, request, state}`` as seen at ``now_ms``."""
     status = job.status(now_ms)
     state: dict[str, Any] = {"status": status, "created_timestamp_ms": job.created_ms}

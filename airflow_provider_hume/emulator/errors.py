@@ -1,4 +1,6 @@
-"""Error responses of the REST emulator (hume-api.md §8): Apigee ``fault`` and ``{"message"}`` bodies."""
+"""Error responses of the REST emulator (hume-api.md §8): Apigee ``fault`` and ``{"message"}`` bodies.
+
+The 429 body is fixed by §8; the 502/503 bodies are what Apigee sends for a failing backend."""
 
 from __future__ import annotations
 
@@ -16,7 +18,33 @@ MISSING_KEY_FAULT: Final = {
         "detail": {"errorcode": "steps.oauth.v2.FailedToResolveAPIKey"},
     }
 }
+RATE_LIMIT_FAULT: Final = {
+    "fault": {
+        "faultstring": "Spike arrest violation",
+        "detail": {"errorcode": "policies.ratelimit.SpikeArrestViolation"},
+    }
+}
+#: Apigee's bodies for a failing backend; any other 5xx gets ``{"message": "internal server error"}``.
+SERVER_ERROR_FAULTS: Final = {
+    502: {
+        "fault": {
+            "faultstring": "Unexpected EOF at target",
+            "detail": {"errorcode": "messaging.adaptors.http.flow.UnexpectedEOFAtTarget"},
+        }
+    },
+    503: {
+        "fault": {
+            "faultstring": "The Service is temporarily unavailable",
+            "detail": {"errorcode": "messaging.adaptors.http.flow.ServiceUnavailable"},
+        }
+    },
+}
 JOB_NOT_FOUND: Final = "job not found"
+
+
+def server_error_body(status: int) -> dict[str, Any]:
+    """The body of an injected 5xx response."""
+    return SERVER_ERROR_FAULTS.get(status, {"message": "internal server error"})
 
 
 class ApiError(Exception):

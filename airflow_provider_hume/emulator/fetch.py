@@ -2,7 +2,8 @@
 
 A URL whose host is not loopback (127.0.0.0/8, ``localhost``, ``::1``) is refused without any connection
 attempt; redirects are followed by hand so that every hop is checked the same way. Bodies are streamed to
-the spool.
+the spool, and a body past the per-URL size limit (1 GiB, :mod:`limits`) raises
+:class:`~airflow_provider_hume.emulator.ingest.TooLarge` as soon as it is passed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from airflow_provider_hume.emulator import limits
 from airflow_provider_hume.emulator.ingest import CHUNK_SIZE, Spooled, spool
 
 MAX_REDIRECTS: Final = 5
@@ -35,7 +37,10 @@ def is_loopback_url(url: str) -> bool:
 
 
 def download(url: str, directory: Path, *, timeout: float = TIMEOUT_SECONDS) -> Spooled | None:
-    """Stream ``url`` into ``directory``; ``None`` when it is not loopback or the download fails."""
+    """Stream ``url`` into ``directory``; ``None`` when it is not loopback or the download fails.
+
+    Raises :class:`~airflow_provider_hume.emulator.ingest.TooLarge` for a body over the URL size limit.
+    """
     with requests.Session() as session:
         session.trust_env = False
         for _ in range(MAX_REDIRECTS + 1):
@@ -48,7 +53,7 @@ def download(url: str, directory: Path, *, timeout: float = TIMEOUT_SECONDS) -> 
                         continue
                     if response.status_code != 200:
                         return None
-                    return spool(response.iter_content(CHUNK_SIZE), directory)
+                    return spool(response.iter_content(CHUNK_SIZE), directory, limit=limits.MAX_URL_BYTES)
             except requests.RequestException:
                 return None
     return None

@@ -1,5 +1,7 @@
 """``GET /v0/batch/jobs`` query parameters (hume-api.md §2.5) and job selection.
 
+``status`` and ``type`` may repeat (``?status=QUEUED&status=FAILED``); every emulated job is of type
+``INFERENCE``, the only type of Expression Measurement jobs, so another ``type`` matches nothing.
 ``when=created_before`` keeps jobs created strictly before ``timestamp_ms`` (``created_after``: strictly
 after), so paging by the last seen timestamp never repeats a job. Without ``timestamp_ms`` the reference is
 "now" and a job created in the current millisecond still counts as before it. Jobs lacking the sort timestamp
@@ -18,6 +20,7 @@ from airflow_provider_hume.emulator.validation import RequestInvalid
 WHEN: Final = ("created_before", "created_after")
 SORT_BY: Final = ("created", "started", "ended")
 DIRECTIONS: Final = ("asc", "desc")
+JOB_TYPES: Final = ("INFERENCE", "EMBEDDING_GENERATION", "TL_INFERENCE", "TRAINING")
 MAX_LIMIT: Final = 65535
 
 
@@ -31,13 +34,16 @@ class ListQuery:
     timestamp_ms: int | None = None
     sort_by: str = "created"
     direction: str = "desc"
+    types: frozenset[str] = frozenset(JOB_TYPES)
 
 
 def parse_list_query(params: Mapping[str, Sequence[str]]) -> ListQuery:
     """Validate query parameters given as ``name -> values``; unknown names are ignored."""
     statuses = params.get("status") or []
-    for status in statuses:
-        _check_choice("status", status, STATUSES)
+    types = params.get("type") or []
+    for name, values, choices in (("status", statuses, STATUSES), ("type", types, JOB_TYPES)):
+        for value in values:
+            _check_choice(name, value, choices)
     limit = _integer(params, "limit", 0, MAX_LIMIT)
     return ListQuery(
         limit=50 if limit is None else limit,
@@ -46,6 +52,7 @@ def parse_list_query(params: Mapping[str, Sequence[str]]) -> ListQuery:
         timestamp_ms=_integer(params, "timestamp_ms", 0, None),
         sort_by=_choice(params, "sort_by", "created", SORT_BY),
         direction=_choice(params, "direction", "desc", DIRECTIONS),
+        types=frozenset(types) if types else frozenset(JOB_TYPES),
     )
 
 
@@ -66,6 +73,8 @@ def select_jobs(jobs: Iterable[Job], query: ListQuery, now_ms: int) -> list[Job]
             return job.ended_at(now_ms)
         return job.created_ms
 
+    if "INFERENCE" not in query.types:
+        return []
     chosen = [job for job in jobs if job.status(now_ms) in query.statuses and in_window(job)]
     descending = query.direction == "desc"
     chosen.sort(key=lambda job: (sort_value(job) or 0, job.created_ms), reverse=descending)

@@ -1,13 +1,17 @@
 """Media probing (hume-api.md §8): the type by magic bytes, then by extension; then duration or size.
 
-Probing reads a file on disk: the first bytes for the type, mutagen for audio durations (it reads container
-headers, not samples) and Pillow for image sizes (``Image.open`` reads only the header). Nothing here loads a
-whole media file into memory; facemesh landmark files are parsed only up to a size cap.
+Probing reads a file on disk: the first bytes for the type, mutagen for audio durations (WAV, MP3, MP4/M4A,
+OGG, FLAC: it reads container headers, not samples), :mod:`mp4` for the video track of an MP4 (picture size,
+frame count and rate) and Pillow for image sizes (``Image.open`` reads only the header). An MP4 with a video
+track is ``video`` (its sound track, if any, feeds the audio models); without one it is ``audio``. Nothing
+here loads a whole media file into memory; facemesh landmark files are parsed only up to a size cap.
+Audio and video longer than the limit (one hour, :mod:`limits`) get a ``problem``.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -15,7 +19,10 @@ from typing import Final, Literal
 import mutagen
 from PIL import Image, UnidentifiedImageError
 
-MediaKind = Literal["audio", "image", "text", "facemesh", "archive", "unsupported"]
+from airflow_provider_hume.emulator import limits
+from airflow_provider_hume.emulator.mp4 import Mp4Error, read_tracks
+
+MediaKind = Literal["audio", "video", "image", "text", "facemesh", "archive", "unsupported"]
 
 HEADER_BYTES: Final = 512
 FACEMESH_MAX_BYTES: Final = 16 * 1024 * 1024
@@ -38,7 +45,7 @@ _EXTENSIONS: Final[dict[str, tuple[MediaKind, str]]] = {
     ".wav": ("audio", "audio/wav"),
     ".mp3": ("audio", "audio/mpeg"),
     ".m4a": ("audio", "audio/mp4"),
-    ".mp4": ("audio", "video/mp4"),
+    ".mp4": ("video", "video/mp4"),
     ".ogg": ("audio", "audio/ogg"),
     ".flac": ("audio", "audio/flac"),
     ".png": ("image", "image/png"),
@@ -57,7 +64,11 @@ _EXTENSIONS: Final[dict[str, tuple[MediaKind, str]]] = {
 
 @dataclass(frozen=True)
 class MediaInfo:
-    """What predictions need to know about one file."""
+    """What predictions need to know about one file.
+
+    ``duration`` is the length in seconds of audio or video; ``has_audio`` says whether the audio models
+    have sound to work on; ``frame_count``/``frame_rate`` describe a video track.
+    """
 
     kind: MediaKind
     content_type: str
@@ -66,6 +77,9 @@ class MediaInfo:
     height: int | None = None
     faces: int | None = None
     problem: str | None = None
+    has_audio: bool = False
+    frame_count: int | None = None
+    frame_rate: float | None = None
 
 
 def sniff(header: bytes, filename: str) -> tuple[MediaKind, str]:
@@ -76,7 +90,7 @@ def sniff(header: bytes, filename: str) -> tuple[MediaKind, str]:
     if header[:4] == b"RIFF" and header[8:12] == b"WAVE":
         return "audio", "audio/wav"
     if header[4:8] == b"ftyp":
-        return "audio", "audio/mp4" if header[8:11] == b"M4A" else "video/mp4"
+        return ("audio", "audio/mp4") if header[8:11] == b"M4A" else ("video", "video/mp4")
     if len(header) > 1 and header[0] == 0xFF and header[1] & 0xE0 == 0xE0:
         return "audio", "audio/mpeg"
     suffix = Path(filename).suffix.lower()
@@ -88,26 +102,60 @@ def probe(path: Path, filename: str) -> MediaInfo:
     with path.open("rb") as handle:
         header = handle.read(HEADER_BYTES)
     kind, content_type = sniff(header, filename)
-    if kind == "audio":
-        return _probe_audio(path, content_type)
-    if kind == "image":
-        return _probe_image(path, content_type)
-    if kind == "facemesh":
-        return _probe_facemesh(path, content_type)
-    if kind == "unsupported":
-        return MediaInfo(kind, content_type, problem="unsupported file type")
-    return MediaInfo(kind, content_type)
+    if content_type in ("video/mp4", "audio/mp4"):
+        info = _probe_mp4(path, content_type)
+    elif kind == "audio":
+        info = _probe_audio(path, content_type)
+    elif kind == "image":
+        info = _probe_image(path, content_type)
+    elif kind == "facemesh":
+        info = _probe_facemesh(path, content_type)
+    elif kind == "unsupported":
+        info = MediaInfo(kind, content_type, problem="unsupported file type")
+    else:
+        info = MediaInfo(kind, content_type)
+    return _within_duration_limit(info)
 
 
-def _probe_audio(path: Path, content_type: str) -> MediaInfo:
+def _audio_length(path: Path) -> float | None:
     try:
         audio = mutagen.File(path)
     except mutagen.MutagenError:
-        audio = None
+        return None
     length = getattr(getattr(audio, "info", None), "length", None)
-    if not isinstance(length, (int, float)):
+    return float(length) if isinstance(length, (int, float)) else None
+
+
+def _probe_audio(path: Path, content_type: str) -> MediaInfo:
+    length = _audio_length(path)
+    if length is None:
         return MediaInfo("unsupported", content_type, problem="could not read audio")
-    return MediaInfo("audio", content_type, duration=float(length))
+    return MediaInfo("audio", content_type, duration=length, has_audio=True)
+
+
+def _probe_mp4(path: Path, content_type: str) -> MediaInfo:
+    try:
+        with path.open("rb") as handle:
+            tracks = read_tracks(handle)
+    except (Mp4Error, struct.error):
+        return MediaInfo("unsupported", content_type, problem="could not read mp4")
+    video = next((track for track in tracks if track.handler == "vide" and track.samples), None)
+    has_audio = any(track.handler == "soun" for track in tracks)
+    audio_length = _audio_length(path) if has_audio else None
+    if video is None:
+        if audio_length is None:
+            return MediaInfo("unsupported", content_type, problem="no audio or video track")
+        return MediaInfo("audio", content_type, duration=audio_length, has_audio=True)
+    return MediaInfo(
+        "video",
+        content_type,
+        duration=max(video.duration, audio_length or 0.0),
+        width=video.width,
+        height=video.height,
+        has_audio=audio_length is not None,
+        frame_count=video.samples,
+        frame_rate=video.frame_rate,
+    )
 
 
 def _probe_image(path: Path, content_type: str) -> MediaInfo:
@@ -142,3 +190,13 @@ def _is_face(face: object) -> bool:
         and len(face) == LANDMARKS_PER_FACE
         and all(isinstance(point, list) and len(point) == 3 for point in face)
     )
+
+
+def _within_duration_limit(info: MediaInfo) -> MediaInfo:
+    if info.duration is None or info.duration <= limits.MAX_MEDIA_SECONDS:
+        return info
+    seconds = limits.MAX_MEDIA_SECONDS
+    hours = seconds / 3600
+    limit = f"{hours:g} hour{'s' * (hours != 1)}" if hours.is_integer() else f"{seconds:g} s"
+    problem = f"{info.kind} is longer than the {limit} limit ({info.duration:.1f} s)"
+    return MediaInfo(info.kind, info.content_type, duration=info.duration, problem=problem)

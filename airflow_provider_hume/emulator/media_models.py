@@ -1,13 +1,16 @@
-"""Predictions of the media models: face (images), prosody and burst (audio), facemesh (landmark files).
+"""Predictions of the media models: face (images, video frames), prosody and burst (audio), facemesh.
 
 Shapes follow hume-api.md §2.7. Values are seeded by the item's digest, the model, the settings that change
-the segmentation, and the segment index, so raising ``prob_threshold`` drops faces instead of reshuffling
-them. Audio is not transcribed, so prosody predictions carry no ``text`` and their granularity is utterance-
-like segments of 1-3 s unless a ``window`` is set.
+the segmentation, and the segment index (the frame for faces), so raising ``prob_threshold`` drops faces
+instead of reshuffling them. A video is sampled at ``fps_pred`` frames a second (``time`` = frame / frame
+rate); an image is frame 0. Prosody follows the pseudo-transcript (:mod:`transcript`) when transcription is
+on, a sliding ``window`` when one is set, and otherwise pause-bounded spans of 1-3 s without text.
 """
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +18,7 @@ from airflow_provider_hume.emulator.names import BURST_DESCRIPTIONS, EXPRESSIONS
 from airflow_provider_hume.emulator.request import FaceConfig, ProsodyConfig
 from airflow_provider_hume.emulator.scores import ms, named_scores, seeded
 from airflow_provider_hume.emulator.sources import Item
+from airflow_provider_hume.emulator.transcript import Segment, Transcript
 
 Prediction = dict[str, Any]
 
@@ -31,69 +35,107 @@ def grouped(predictions: Iterable[tuple[str, Prediction]], metadata: Any = None)
 
 
 def face(item: Item, config: FaceConfig) -> dict[str, Any]:
-    """One or two faces per image; faces below ``prob_threshold`` or ``min_face_size`` are omitted."""
+    """Faces of an image, or of the sampled frames of a video; dropped ones are omitted."""
     return grouped(
         (f"face_{index}" if config.identify_faces else "unknown", prediction)
         for index, prediction in detected_faces(item, config)
     )
 
 
+def sampled_frames(item: Item, fps_pred: float) -> list[int]:
+    """Frame numbers face detection looks at: all for ``fps_pred`` 0, else ``fps_pred`` frames a second."""
+    count = item.media.frame_count or 1
+    rate = item.media.frame_rate or 0.0
+    if item.media.kind != "video" or fps_pred == 0 or fps_pred >= rate:
+        return list(range(count))
+    step = rate / fps_pred
+    frames = (int(index * step + 1e-9) for index in range(math.ceil(count / step)))
+    return [frame for frame in frames if frame < count]
+
+
 def detected_faces(item: Item, config: FaceConfig) -> list[tuple[int, Prediction]]:
-    """``(face index, FacePrediction)`` for every face kept by the config."""
+    """``(face index, FacePrediction)`` for every face kept by the config, frame by frame.
+
+    An image or video shows one or two faces; each keeps its size and drifts a little from frame to frame.
+    """
     width, height = item.media.width or 0, item.media.height or 0
     count = 2 if seeded(item.digest, "face", "count").random() < 0.4 else 1
+    rate = item.media.frame_rate or 0.0
     faces = []
-    for index in range(count):
-        rng = seeded(item.digest, "face", index)
-        prob = 0.99 + 0.01 * rng.random() if index == 0 else 0.9 + 0.1 * rng.random()
-        box_w = min(width, height) * (0.25 + 0.25 * rng.random())
-        box_h = min(box_w * (1.1 + 0.2 * rng.random()), float(height))
-        left, top = rng.random() * (width - box_w), rng.random() * (height - box_h)
-        box = {"x": left, "y": top, "w": box_w, "h": box_h}
-        if prob < config.prob_threshold or min(box_w, box_h) < config.min_face_size:
-            continue
-        faces.append(
-            (
-                index,
-                {
-                    "frame": 0,
-                    "time": 0,
-                    "prob": prob,
-                    "box": box,
-                    "emotions": named_scores(rng, EXPRESSIONS_48),
-                    "facs": named_scores(seeded(item.digest, "facs", index), FACS) if config.facs else None,
-                    "descriptions": (
-                        named_scores(seeded(item.digest, "descriptions", index), FACE_DESCRIPTIONS)
-                        if config.descriptions
-                        else None
-                    ),
-                },
-            )
-        )
+    for frame in sampled_frames(item, config.fps_pred):
+        for index in range(count):
+            shape = seeded(item.digest, "face", index)
+            box_w = min(width, height) * (0.25 + 0.25 * shape.random())
+            box_h = min(box_w * (1.1 + 0.2 * shape.random()), float(height))
+            rng = seeded(item.digest, "face", index, frame)
+            prob = 0.99 + 0.01 * rng.random() if index == 0 else 0.9 + 0.1 * rng.random()
+            left = _drift(shape.random(), rng.random(), frame) * (width - box_w)
+            top = _drift(shape.random(), rng.random(), frame) * (height - box_h)
+            if prob < config.prob_threshold or min(box_w, box_h) < config.min_face_size:
+                continue
+            prediction = {
+                "frame": frame,
+                "time": ms(frame / rate) if rate else 0,
+                "prob": prob,
+                "box": {"x": left, "y": top, "w": box_w, "h": box_h},
+                "emotions": named_scores(rng, EXPRESSIONS_48),
+                "facs": named_scores(seeded(item.digest, "facs", index, frame), FACS)
+                if config.facs
+                else None,
+                "descriptions": (
+                    named_scores(seeded(item.digest, "descriptions", index, frame), FACE_DESCRIPTIONS)
+                    if config.descriptions
+                    else None
+                ),
+            }
+            faces.append((index, prediction))
     return faces
 
 
-def prosody(item: Item, config: ProsodyConfig) -> dict[str, Any]:
-    """One prediction per utterance-like segment, or per sliding window when ``window`` is set."""
+def prosody(
+    item: Item,
+    config: ProsodyConfig,
+    transcript: Transcript | None = None,
+    *,
+    identify_speakers: bool = False,
+) -> dict[str, Any]:
+    """Prosody per ``window``, else per transcript segment at ``granularity``, else per pause-bounded span.
+
+    Only transcript segments carry ``text`` and a ``confidence``; without a transcript (transcription
+    disabled) ``granularity`` is ignored, as documented.
+    """
+    identify = identify_speakers or config.identify_speakers
     duration = item.media.duration or 0.0
-    if config.window is None:
-        spans = _utterances(item.digest, duration)
-        settings = "utterance"
-    else:
-        spans = _windows(duration, config.window.length, config.window.step)
+    metadata = None if transcript is None else transcript.metadata()
+    spoken = config.window is None and transcript is not None
+    if config.window is not None:
+        times = _windows(duration, config.window.length, config.window.step)
+        spans = [Segment("", 0, 0, time) for time in times]
         settings = f"window:{config.window.length}:{config.window.step}"
+    elif transcript is not None:
+        spans = transcript.segments(config.granularity)
+        settings = config.granularity
+    else:
+        spans = [Segment("", 0, 0, time) for time in _utterances(item.digest, duration)]
+        settings = "utterance"
     pairs = []
-    for index, (begin, end) in enumerate(spans):
-        rng = seeded(item.digest, "prosody", settings, index)
-        speaker = rng.randrange(2)
-        prediction = {
+    for index, span in enumerate(spans):
+        begin, end = span.time or (0.0, 0.0)
+        prediction: Prediction = {"text": span.text} if spoken else {}
+        prediction |= {
             "time": {"begin": ms(begin), "end": ms(end)},
-            "confidence": None,
-            "speaker_confidence": None,
-            "emotions": named_scores(rng, EXPRESSIONS_48),
+            "confidence": span.confidence,
+            "speaker_confidence": span.speaker_confidence if identify else None,
+            "emotions": named_scores(seeded(item.digest, "prosody", settings, index), EXPRESSIONS_48),
         }
-        pairs.append((f"spk_{speaker}" if config.identify_speakers else "unknown", prediction))
-    return grouped(pairs)
+        group = "unknown"
+        if identify:
+            speaker = span.speaker if spoken else _speaker(transcript, begin, end)
+            if speaker is None:
+                speaker = seeded(item.digest, "prosody", settings, index, "speaker").randrange(2)
+            group = f"spk_{speaker}"
+        pairs.append((group, prediction))
+    return grouped(pairs, metadata)
 
 
 def burst(item: Item) -> dict[str, Any]:
@@ -121,6 +163,23 @@ def facemesh(item: Item) -> dict[str, Any]:
         ("unknown", {"emotions": named_scores(seeded(item.digest, "facemesh", index), EXPRESSIONS_48)})
         for index in range(item.media.faces or 0)
     )
+
+
+def _speaker(transcript: Transcript | None, begin: float, end: float) -> int | None:
+    """Who speaks longest between ``begin`` and ``end`` (``None``: nobody, or no transcript)."""
+    words = () if transcript is None else transcript.words
+    talk: dict[int, float] = {}
+    for word in words[bisect.bisect_right(words, begin, key=lambda word: word.end) :]:
+        if word.begin >= end:
+            break
+        talk[word.speaker] = talk.get(word.speaker, 0.0) + min(end, word.end) - max(begin, word.begin)
+    return max(talk, key=lambda speaker: talk[speaker]) if talk else None
+
+
+def _drift(base: float, jitter: float, frame: int) -> float:
+    """A position in [0, 1] that wanders slowly and smoothly with the frame number."""
+    wave = 0.05 * math.sin(frame / 15 + 6.283 * base) + 0.01 * (jitter - 0.5)
+    return min(1.0, max(0.0, base + wave))
 
 
 def _utterances(digest: str, duration: float) -> list[tuple[float, float]]:

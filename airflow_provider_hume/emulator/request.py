@@ -99,8 +99,29 @@ class NerConfig:
 
 
 @dataclass(frozen=True)
+class TranscriptionConfig:
+    """``transcription``; ``language`` ``None`` means auto-detect."""
+
+    language: str | None = None
+    identify_speakers: bool = False
+    confidence_threshold: float = 0.5
+
+    def echo(self) -> dict[str, Any]:
+        """The config as the job details echo it."""
+        return {
+            "confidence_threshold": self.confidence_threshold,
+            "identify_speakers": self.identify_speakers,
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True)
 class ModelConfigs:
-    """Which models run and how; ``None``/``False`` means the model was not requested."""
+    """Which models run and how; ``None``/``False`` means the model was not requested.
+
+    ``transcription`` is no model, but it decides what prosody, language and NER see in audio, so it travels
+    with them (``None``: disabled); it is not part of the ``models`` echo.
+    """
 
     face: FaceConfig | None = None
     burst: bool = False
@@ -108,6 +129,7 @@ class ModelConfigs:
     language: LanguageConfig | None = None
     ner: NerConfig | None = None
     facemesh: bool = False
+    transcription: TranscriptionConfig | None = field(default_factory=TranscriptionConfig)
 
     @classmethod
     def all_defaults(cls) -> ModelConfigs:
@@ -134,33 +156,23 @@ class ModelConfigs:
 
 
 @dataclass(frozen=True)
-class TranscriptionConfig:
-    """``transcription``; ``language`` ``None`` means auto-detect."""
-
-    language: str | None = None
-    identify_speakers: bool = False
-    confidence_threshold: float = 0.5
-
-    def echo(self) -> dict[str, Any]:
-        """The config as the job details echo it."""
-        return {
-            "confidence_threshold": self.confidence_threshold,
-            "identify_speakers": self.identify_speakers,
-            "language": self.language,
-        }
-
-
-@dataclass(frozen=True)
 class JobRequest:
-    """A validated ``InferenceBaseRequest``; uploaded files travel separately."""
+    """A validated ``InferenceBaseRequest``; uploaded files travel separately.
+
+    ``models.transcription`` is what runs (the defaults when the client sent no ``transcription``).
+    """
 
     models: ModelConfigs = field(default_factory=ModelConfigs.all_defaults)
-    transcription: TranscriptionConfig | None = None
     transcription_given: bool = False
     urls: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
     callback_url: str | None = None
     notify: bool = False
+
+    @property
+    def transcription(self) -> TranscriptionConfig | None:
+        """``transcription`` as the client sent it (``None``: absent or ``null``)."""
+        return self.models.transcription if self.transcription_given else None
 
     def echo(self, files: list[dict[str, Any]]) -> dict[str, Any]:
         """``request`` of the job details; ``transcription`` appears only when the client sent it."""

@@ -1,8 +1,10 @@
 """Read the body of ``POST /v0/batch/jobs``: JSON, or multipart with a ``json`` part and ``file`` parts.
 
-Multipart parsing is Starlette's: file parts are spooled (to disk beyond 1 MiB) and handed on as open handles,
-so the caller can read them in chunks. File parts may be named ``file`` or ``file[]``; the ``json`` part may
-be a plain form field or a file part (the old SDK sent it as a file without a content type).
+Multipart bodies are parsed while they stream in (:mod:`multipart_form`): uploads go to temporary files as
+their bytes arrive and are handed on as open handles, so the caller can read them in chunks; an upload over
+the size limit is refused with ``400`` without being stored (hume-api.md §2.11, :mod:`limits`). File parts
+may be named ``file`` or ``file[]``; the ``json`` part may be a plain form field or a file part (the old SDK
+sent it as a file without a content type). A JSON body may be at most 16 MiB.
 """
 
 from __future__ import annotations
@@ -10,68 +12,70 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
 
-from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
+from python_multipart.multipart import parse_options_header
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from airflow_provider_hume.emulator import limits
 from airflow_provider_hume.emulator.errors import ApiError
+from airflow_provider_hume.emulator.ingest import CHUNK_SIZE
+from airflow_provider_hume.emulator.multipart_form import MAX_JSON_BYTES, MultipartForm
 from airflow_provider_hume.emulator.request import JobRequest
 from airflow_provider_hume.emulator.submission import Upload
-from airflow_provider_hume.emulator.validation import MAX_ITEMS, RequestInvalid, parse_job_request
-
-FILE_PARTS: Final = ("file", "file[]")
-JSON_PART: Final = "json"
-MAX_JSON_BYTES: Final = 16 * 1024 * 1024
-MAX_FORM_PARTS: Final = 10 * MAX_ITEMS
+from airflow_provider_hume.emulator.validation import RequestInvalid, parse_job_request
 
 
 @asynccontextmanager
 async def job_request(request: Request) -> AsyncIterator[tuple[JobRequest, list[Upload]]]:
     """Validate the body; the uploads' handles stay open inside the ``async with`` block."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type, options = parse_options_header(request.headers.get("content-type"))
+    media_type = content_type.decode("latin-1")
     if media_type == "multipart/form-data":
+        boundary = options.get(b"boundary")
+        if not boundary:
+            raise ApiError.message(400, "invalid multipart body: the content type has no boundary")
+        form = MultipartForm(boundary)
         try:
-            form = await request.form(max_files=MAX_FORM_PARTS, max_fields=MAX_FORM_PARTS)
-        except HTTPException as exc:
-            raise ApiError.message(400, f"invalid multipart body: {exc.detail}") from None
-        try:
-            yield await _form_request(form)
+            await _read_form(request, form)
+            if form.problem is not None:
+                raise ApiError.message(400, form.problem)
+            body = _parse_json(bytes(form.json or b""))
+            uploads = [Upload(part.filename, part.content_type, part.handle) for part in form.files]
+            for upload in uploads:
+                upload.handle.seek(0)
+            yield _validated(body, len(uploads)), uploads
         finally:
-            await form.close()
+            form.close()
     elif media_type in ("application/json", ""):
-        yield _validated(_parse_json(await request.body()), 0), []
+        yield _validated(_parse_json(await _json_body(request)), 0), []
     else:
         expected = "application/json or multipart/form-data"
         raise ApiError.message(400, f"unsupported content type {media_type!r} (expected {expected})")
 
 
-async def _form_request(form: FormData) -> tuple[JobRequest, list[Upload]]:
-    body: object = None
-    json_seen = False
-    uploads: list[Upload] = []
-    for name, value in form.multi_items():
-        if name == JSON_PART and not json_seen:
-            body = _parse_json(await _part_text(value))
-            json_seen = True
-        elif name in FILE_PARTS and isinstance(value, UploadFile):
-            uploads.append(Upload(value.filename or "file", value.content_type, value.file))
-        else:
-            raise ApiError.message(400, _unexpected_part(name))
-    return _validated(body, len(uploads)), uploads
+async def _read_form(request: Request, form: MultipartForm) -> None:
+    """Stream the body into ``form``, a megabyte at a time, off the event loop."""
+    pending = bytearray()
+    async for chunk in request.stream():
+        pending += chunk
+        if len(pending) >= CHUNK_SIZE:
+            await run_in_threadpool(form.feed, bytes(pending))
+            pending.clear()
+    await run_in_threadpool(form.feed, bytes(pending))
+    form.finish()
 
 
-async def _part_text(value: str | UploadFile) -> bytes | str:
-    if isinstance(value, str):
-        return value
-    data = await value.read(MAX_JSON_BYTES + 1)
-    if len(data) > MAX_JSON_BYTES:
-        raise ApiError.message(400, f"json part must be at most {MAX_JSON_BYTES} bytes")
-    return data
+async def _json_body(request: Request) -> bytes:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_JSON_BYTES:
+            raise ApiError.message(400, f"request body must be at most {limits.size_label(MAX_JSON_BYTES)}")
+    return bytes(body)
 
 
-def _parse_json(raw: bytes | str) -> object:
+def _parse_json(raw: bytes) -> object:
     if not raw:
         return None
     try:
@@ -85,11 +89,3 @@ def _validated(body: object, file_count: int) -> JobRequest:
         return parse_job_request(body, file_count=file_count)
     except RequestInvalid as exc:
         raise ApiError.message(400, str(exc)) from None
-
-
-def _unexpected_part(name: str) -> str:
-    if name == JSON_PART:
-        return "only one json part is allowed"
-    if name in FILE_PARTS:
-        return f"{name} parts must be files"
-    return f"unexpected form part {name!r} (expected json and file)"

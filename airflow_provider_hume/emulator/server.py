@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -13,10 +14,22 @@ from typing import Final
 import uvicorn
 
 from airflow_provider_hume.emulator.app import create_app
+from airflow_provider_hume.emulator.fault_middleware import ConnectionDropped
+from airflow_provider_hume.emulator.settings import EmulatorSettings
 from airflow_provider_hume.emulator.state import EmulatorState, FailurePolicy
 
 START_TIMEOUT_SECONDS: Final = 10.0
 STOP_TIMEOUT_SECONDS: Final = 10.0
+
+
+class _QuietDrops(logging.Filter):
+    """Hide uvicorn's traceback for a connection dropped on purpose (fault ``drop_rate``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+_QUIET_DROPS: Final = _QuietDrops()
 
 
 def check_loopback_host(host: str) -> None:
@@ -34,17 +47,19 @@ def check_loopback_host(host: str) -> None:
 class EmulatorServer:
     """An in-process emulator: ``with EmulatorServer(api_keys=[...]) as server: server.url``.
 
-    It binds loopback hosts only, unless ``allow_remote`` (for a container whose port is published on purpose).
+    It binds loopback hosts only, unless ``allow_remote`` (a container whose port is published on purpose).
 
-    ``state`` is the backend (``server.state.job_count()``...); ``clock`` and ``failure_policy`` go to it.
+    ``state`` is the backend (``server.state.job_count()``...); ``settings``, ``clock`` and ``failure_policy``
+    go to it, and ``queue_seconds``/``run_seconds``, when given, override those of ``settings``.
     """
 
     def __init__(
         self,
         api_keys: Iterable[str],
         *,
-        queue_seconds: float = 1.0,
-        run_seconds: float = 2.0,
+        settings: EmulatorSettings | None = None,
+        queue_seconds: float | None = None,
+        run_seconds: float | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] = time.time,
@@ -56,6 +71,7 @@ class EmulatorServer:
             check_loopback_host(host)
         self.state = EmulatorState(
             api_keys,
+            settings=settings,
             queue_seconds=queue_seconds,
             run_seconds=run_seconds,
             clock=clock,
@@ -75,15 +91,18 @@ class EmulatorServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> None:
-        """Bind, start serving in a daemon thread and wait until requests are accepted."""
+        """Bind, start serving in a daemon thread and wait until requests are accepted.
+
+        ``SettingError`` (before binding) if the start faults name a route the app does not serve.
+        """
+        app = create_app(self.state)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(self.state), log_level=self._log_level, access_log=False, lifespan="off"
-        )
+        config = uvicorn.Config(app, log_level=self._log_level, access_log=False, lifespan="on")
+        logging.getLogger("uvicorn.error").addFilter(_QUIET_DROPS)
         server = uvicorn.Server(config)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="hume-emulator", daemon=True

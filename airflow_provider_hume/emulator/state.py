@@ -1,9 +1,10 @@
-"""The emulator's backend: accepted API keys, jobs and their lifecycle clock. No HTTP here.
+"""The emulator's backend: accepted API keys, settings, jobs and their lifecycle clock, counters and the
+fault injector. No HTTP here.
 
-A job's status is derived lazily from the clock: it is QUEUED for ``queue_seconds`` after creation,
-IN_PROGRESS for ``run_seconds`` after that, then COMPLETED (or FAILED when the failure policy gave it a
-message at creation). All three timestamps are fixed when the job is created, so no background thread is
-needed and an injected clock drives the whole lifecycle in tests.
+A job's status is derived lazily from the clock: it is QUEUED for ``queue_seconds`` (plus any injected queue
+delay) after creation, IN_PROGRESS for ``run_seconds`` after that, then COMPLETED (or FAILED when the failure
+policy or an injected job failure gave it a message at creation). All three timestamps are fixed when the job
+is created, so an injected clock drives the whole lifecycle in tests.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from airflow_provider_hume.emulator.counters import Counters
+from airflow_provider_hume.emulator.faults import FaultInjector
 from airflow_provider_hume.emulator.request import JobRequest
+from airflow_provider_hume.emulator.settings import EmulatorSettings
 from airflow_provider_hume.emulator.sources import Source
 
 Status = Literal["QUEUED", "IN_PROGRESS", "COMPLETED", "FAILED"]
@@ -77,26 +80,37 @@ def user_id_for(api_key: str) -> str:
 
 
 class EmulatorState:
-    """Jobs of all users, thread-safe; owns the spool directory holding kept input files."""
+    """Jobs of all users, thread-safe; owns the spool directory holding kept input files.
+
+    ``settings`` are the start values; ``queue_seconds`` and ``run_seconds``, when given, override theirs.
+    ``faults`` holds the faults in force, ``counters`` what happened since start or :meth:`reset`.
+    """
 
     def __init__(
         self,
         api_keys: Iterable[str],
         *,
-        queue_seconds: float = 1.0,
-        run_seconds: float = 2.0,
+        settings: EmulatorSettings | None = None,
+        queue_seconds: float | None = None,
+        run_seconds: float | None = None,
         clock: Callable[[], float] = time.time,
         failure_policy: FailurePolicy | None = None,
     ) -> None:
-        if queue_seconds < 0 or run_seconds < 0:
-            raise ValueError("queue_seconds and run_seconds must not be negative")
+        settings = settings or EmulatorSettings()
+        self.settings = replace(
+            settings,
+            queue_seconds=settings.queue_seconds if queue_seconds is None else queue_seconds,
+            run_seconds=settings.run_seconds if run_seconds is None else run_seconds,
+        )
         self._users = {key: user_id_for(key) for key in api_keys}
-        self._queue_ms = round(queue_seconds * 1000)
-        self._run_ms = round(run_seconds * 1000)
         self._clock = clock
         self._failure_policy = failure_policy
+        self.counters = Counters()
+        self.faults = FaultInjector(
+            self.settings.faults, seed=self.settings.seed, clock=clock, counters=self.counters
+        )
         self._jobs: dict[str, Job] = {}
-        self._requests: Counter[tuple[str, int]] = Counter()
+        self._awaiting_callback: set[str] = set()
         self._lock = threading.Lock()
         self.spool_dir = Path(tempfile.mkdtemp(prefix="hume-emulator-"))
 
@@ -111,12 +125,18 @@ class EmulatorState:
     def add_job(self, user_id: str, request: JobRequest, sources: Iterable[Source]) -> Job:
         """Create a job starting now."""
         created = self.now_ms()
-        started = created + self._queue_ms
+        queue_seconds = self.settings.queue_seconds + self.faults.settings.queue_delay_seconds
+        started = created + round(queue_seconds * 1000)
         failure = self._failure_policy(request) if self._failure_policy else None
-        ended = started + self._run_ms
+        if failure is None:
+            failure = self.faults.job_failure()
+        ended = started + round(self.settings.run_seconds * 1000)
         job = Job(str(uuid.uuid4()), user_id, request, tuple(sources), created, started, ended, failure)
         with self._lock:
             self._jobs[job.job_id] = job
+            if request.callback_url is not None:
+                self._awaiting_callback.add(job.job_id)
+        self.counters.record_job()
         return job
 
     def get_job(self, user_id: str, job_id: str) -> Job | None:
@@ -129,6 +149,11 @@ class EmulatorState:
         """All jobs of ``user_id``, oldest first."""
         with self._lock:
             return [job for job in self._jobs.values() if job.user_id == user_id]
+
+    def all_jobs(self) -> list[Job]:
+        """Jobs of all users, oldest first."""
+        with self._lock:
+            return list(self._jobs.values())
 
     def job_count(self) -> int:
         """Number of jobs of all users."""
@@ -158,20 +183,39 @@ class EmulatorState:
         with self._lock:
             self._jobs[job_id] = change(self._jobs[job_id])
 
+    def take_ended_callbacks(self) -> list[Job]:
+        """Jobs with a ``callback_url`` that have ended since the last call (each is returned once)."""
+        now = self.now_ms()
+        with self._lock:
+            ended = [self._jobs[job_id] for job_id in self._awaiting_callback]
+            ended = [job for job in ended if job.status(now) in ("COMPLETED", "FAILED")]
+            self._awaiting_callback.difference_update(job.job_id for job in ended)
+        return ended
+
     def record_request(self, route: str, status: int) -> None:
         """Count one answered request to ``route`` (e.g. ``GET /v0/batch/jobs/{job_id}``)."""
-        with self._lock:
-            self._requests[(route, status)] += 1
+        self.counters.record_request(route, status)
 
     def request_counts(self) -> dict[tuple[str, int], int]:
         """Answered requests per (route, status)."""
-        with self._lock:
-            return dict(self._requests)
+        return self.counters.request_counts()
 
     def request_count(self) -> int:
         """Answered requests of all routes."""
+        return sum(self.counters.request_counts().values())
+
+    def reset(self) -> None:
+        """Forget every job (deleting its kept files), zero the counters and restore the start faults."""
         with self._lock:
-            return sum(self._requests.values())
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+            self._awaiting_callback.clear()
+        for job in jobs:
+            for source in job.sources:
+                for path in source.kept_paths():
+                    path.unlink(missing_ok=True)
+        self.counters.reset()
+        self.faults.reset()
 
     def close(self) -> None:
         """Delete the spool directory and every kept file in it."""

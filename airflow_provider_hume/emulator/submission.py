@@ -1,13 +1,19 @@
-"""Create a job from a validated request: download URLs, spool uploads, collect raw text (no HTTP routing)."""
+"""Create a job from a validated request: download URLs, spool uploads, collect raw text (no HTTP routing).
+
+Sources keep this order: URLs, uploaded files, then the raw-text block. A URL over the size limit gets a
+source-level ``error`` (hume-api.md §2.11, :mod:`limits`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from pathlib import Path
+from typing import IO
 
+from airflow_provider_hume.emulator import limits
 from airflow_provider_hume.emulator.fetch import download
-from airflow_provider_hume.emulator.ingest import Ingestor, read_chunks, spool, text_source
+from airflow_provider_hume.emulator.ingest import Ingestor, TooLarge, read_chunks, spool, text_source
 from airflow_provider_hume.emulator.request import JobRequest
 from airflow_provider_hume.emulator.sources import Source
 from airflow_provider_hume.emulator.state import EmulatorState, Job
@@ -19,7 +25,7 @@ class Upload:
 
     filename: str
     content_type: str | None
-    handle: BinaryIO
+    handle: IO[bytes]
 
 
 def submit_job(
@@ -28,10 +34,21 @@ def submit_job(
     """Ingest every input of ``request`` and ``uploads`` (blocking I/O) and add the job to ``state``."""
     face = request.models.face
     ingestor = Ingestor(state.spool_dir, keep_images=face is not None and face.save_faces)
-    sources: list[Source] = [ingestor.url_source(url, download(url, state.spool_dir)) for url in request.urls]
+    sources = [_url_source(ingestor, url, state.spool_dir) for url in request.urls]
     for upload in uploads:
         spooled = spool(read_chunks(upload.handle), state.spool_dir)
         sources.append(ingestor.file_source(spooled, upload.filename or "file", upload.content_type))
     if request.text:
         sources.append(text_source(request.text))
     return state.add_job(user_id, request, sources)
+
+
+def _url_source(ingestor: Ingestor, url: str, spool_dir: Path) -> Source:
+    try:
+        spooled = download(url, spool_dir)
+    except TooLarge as exc:
+        limit = limits.size_label(exc.limit)
+        return ingestor.url_source(
+            url, None, f"could not download {url}: larger than the {limit} limit for URLs"
+        )
+    return ingestor.url_source(url, spooled)

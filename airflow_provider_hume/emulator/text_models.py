@@ -1,10 +1,12 @@
-"""Predictions of the text models: language (per word, sentence or passage) and NER.
+"""Predictions of the text models, language and NER, on plain text or on the transcript of audio.
 
-Text is segmented by ``granularity``: ``word`` = every whitespace-separated token (punctuation included, so
-``"Test!"`` stays one word), ``sentence`` and ``utterance`` = sentences ending in ``.``, ``!`` or ``?``,
-``conversational_turn`` = the whole passage. Positions are character offsets, end exclusive. Nothing was
-transcribed, so ``metadata``, ``time``, ``confidence`` and ``speaker_confidence`` are ``null``. NER tags runs
-of capitalised words (minus leading function words and greetings) as entities linked to Wikipedia.
+Plain text is segmented by ``granularity``: ``word`` = every whitespace-separated token (punctuation
+included, so ``"Test!"`` stays one word), ``sentence`` and ``utterance`` = sentences ending in ``.``, ``!`` or
+``?`` (hume-api.md §2.2.3: the same for text), ``conversational_turn`` = the whole passage. Positions are
+character offsets, end exclusive. Plain text was not transcribed, so ``metadata``, ``time``, ``confidence``
+and ``speaker_confidence`` are ``null`` and ``identify_speakers`` tags everything ``spk_0`` (one writer).
+A transcript (:mod:`transcript`) brings times, confidences, speakers and ``metadata``. NER tags runs of
+capitalised words (minus leading function words and greetings) as entities linked to Wikipedia.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any, Final
 from airflow_provider_hume.emulator.media_models import grouped
 from airflow_provider_hume.emulator.names import EXPRESSIONS_53, SENTIMENT, TOXICITY
 from airflow_provider_hume.emulator.request import LanguageConfig, NerConfig
-from airflow_provider_hume.emulator.scores import distribution, named_scores, seeded
+from airflow_provider_hume.emulator.scores import distribution, ms, named_scores, seeded
+from airflow_provider_hume.emulator.transcript import Segment
 
 _WORD: Final = re.compile(r"\S+")
 _SENTENCE: Final = re.compile(r"[^\s.!?][^.!?]*(?:[.!?]+|$)")
@@ -47,20 +50,34 @@ def segments(text: str, granularity: str) -> list[tuple[int, int]]:
     ]
 
 
+def text_segments(text: str, granularity: str) -> list[Segment]:
+    """The segments of plain ``text`` at ``granularity``: no time, confidence or speaker."""
+    return [Segment(text[begin:end], begin, end) for begin, end in segments(text, granularity)]
+
+
 def language(digest: str, text: str, config: LanguageConfig) -> dict[str, Any]:
-    """One ``LanguagePrediction`` per segment."""
-    speaker = "spk_0" if config.identify_speakers else "unknown"
+    """One ``LanguagePrediction`` per segment of plain ``text``."""
+    return language_predictions(digest, text_segments(text, config.granularity), config)
+
+
+def language_predictions(
+    digest: str,
+    spans: list[Segment],
+    config: LanguageConfig,
+    *,
+    identify_speakers: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One ``LanguagePrediction`` per segment (of plain text, or of a transcript with times)."""
+    identify = identify_speakers or config.identify_speakers
     pairs = []
-    for index, (begin, end) in enumerate(segments(text, config.granularity)):
+    for index, span in enumerate(spans):
         key = (config.granularity, index)
-        rng = seeded(digest, "language", *key)
         prediction = {
-            "text": text[begin:end],
-            "position": {"begin": begin, "end": end},
-            "time": None,
-            "confidence": None,
-            "speaker_confidence": None,
-            "emotions": named_scores(rng, EXPRESSIONS_53),
+            "text": span.text,
+            "position": {"begin": span.begin, "end": span.end},
+            **_speech_fields(span, identify),
+            "emotions": named_scores(seeded(digest, "language", *key), EXPRESSIONS_53),
             "sentiment": distribution(seeded(digest, "sentiment", *key), SENTIMENT)
             if config.sentiment
             else None,
@@ -68,8 +85,8 @@ def language(digest: str, text: str, config: LanguageConfig) -> dict[str, Any]:
             if config.toxicity
             else None,
         }
-        pairs.append((speaker, prediction))
-    return grouped(pairs)
+        pairs.append((_group_id(span, identify), prediction))
+    return grouped(pairs, metadata)
 
 
 def entities(text: str) -> Iterator[tuple[int, int]]:
@@ -84,23 +101,46 @@ def entities(text: str) -> Iterator[tuple[int, int]]:
 
 
 def ner(digest: str, text: str, config: NerConfig) -> dict[str, Any]:
-    """One ``NerPrediction`` per entity."""
-    speaker = "spk_0" if config.identify_speakers else "unknown"
+    """One ``NerPrediction`` per entity of plain ``text``."""
+    found = [Segment(text[begin:end], begin, end) for begin, end in entities(text)]
+    return ner_predictions(digest, found, config)
+
+
+def ner_predictions(
+    digest: str,
+    found: list[Segment],
+    config: NerConfig,
+    *,
+    identify_speakers: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One ``NerPrediction`` per entity span, linked to Wikipedia by its words."""
+    identify = identify_speakers or config.identify_speakers
     pairs = []
-    for index, (begin, end) in enumerate(entities(text)):
-        entity = text[begin:end]
+    for index, span in enumerate(found):
         rng = seeded(digest, "ner", index)
         prediction = {
-            "entity": entity,
-            "position": {"begin": begin, "end": end},
+            "entity": span.text,
+            "position": {"begin": span.begin, "end": span.end},
             "entity_confidence": 0.5 + 0.5 * rng.random(),
             "support": round(1.0 + 19.0 * rng.random(), 2),
-            "uri": "https://en.wikipedia.org/wiki/" + entity.replace(" ", "_"),
-            "link_word": entity.split()[-1],
-            "time": None,
-            "confidence": None,
-            "speaker_confidence": None,
+            "uri": "https://en.wikipedia.org/wiki/" + span.text.replace(" ", "_"),
+            "link_word": span.text.split()[-1],
+            **_speech_fields(span, identify),
             "emotions": named_scores(rng, EXPRESSIONS_53),
         }
-        pairs.append((speaker, prediction))
-    return grouped(pairs)
+        pairs.append((_group_id(span, identify), prediction))
+    return grouped(pairs, metadata)
+
+
+def _speech_fields(span: Segment, identify: bool) -> dict[str, Any]:
+    """``time``, ``confidence`` and ``speaker_confidence``: ``null`` for plain text."""
+    return {
+        "time": None if span.time is None else {"begin": ms(span.time[0]), "end": ms(span.time[1])},
+        "confidence": span.confidence,
+        "speaker_confidence": span.speaker_confidence if identify else None,
+    }
+
+
+def _group_id(span: Segment, identify: bool) -> str:
+    return f"spk_{span.speaker}" if identify else "unknown"

@@ -2,7 +2,7 @@
 
 Every error names the offending field, e.g. ``models.face.prob_threshold must be between 0 and 1 (got 1.5)``.
 Unknown keys are rejected at every level (a project decision, §8). ``null`` for an optional field means "not
-set".
+set", except ``transcription: null``, which disables transcription (absent: enabled with its defaults).
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from airflow_provider_hume.emulator import limits
 from airflow_provider_hume.emulator.request import (
     BCP47_TAGS,
     GRANULARITIES,
@@ -27,7 +29,7 @@ from airflow_provider_hume.emulator.request import (
     Window,
 )
 
-MAX_ITEMS: Final = 100
+MAX_ITEMS: Final = limits.MAX_ITEMS
 TOP_LEVEL_KEYS: Final = ("callback_url", "models", "notify", "text", "transcription", "urls")
 
 
@@ -144,6 +146,8 @@ def parse_job_request(body: object, *, file_count: int = 0) -> JobRequest:
     models = _models(fields)
     transcription_given = fields.has("transcription")
     transcription = _transcription(fields.child("transcription"))
+    if not transcription_given:
+        transcription = TranscriptionConfig()
     urls = fields.strings("urls")
     for index, url in enumerate(urls):
         _check_url(url, f"urls[{index}]")
@@ -155,7 +159,8 @@ def parse_job_request(body: object, *, file_count: int = 0) -> JobRequest:
         raise RequestInvalid(f"files must have at most {MAX_ITEMS} items (got {file_count})")
     if not (urls or text or file_count):
         raise RequestInvalid("at least one of urls, text or files must be provided")
-    return JobRequest(models, transcription, transcription_given, urls, text, callback_url, notify)
+    models = replace(models, transcription=transcription)
+    return JobRequest(models, transcription_given, urls, text, callback_url, notify)
 
 
 def _models(fields: _Fields) -> ModelConfigs:

@@ -13,6 +13,7 @@ from airflow_provider_hume.client import (
     AsyncHumeBatchClient,
     HumeBatchClient,
     HumeError,
+    HumeStreamClient,
     RetryPolicy,
 )
 
@@ -133,6 +134,16 @@ class HumeHook(BaseHook):
         """An asyncio batch client for triggers; it never blocks the event loop."""
         settings = await self.aget_settings()
         return AsyncHumeBatchClient(
+            settings.api_key,
+            settings.base_url,
+            timeout=settings.timeout,
+            retry_policy=RetryPolicy(max_retries=settings.max_retries),
+        )
+
+    def get_stream_client(self) -> HumeStreamClient:
+        """A websocket client for ``<base URL>/v0/stream/models`` (https becomes wss, http becomes ws)."""
+        settings = self.get_settings()
+        return HumeStreamClient(
             settings.api_key,
             settings.base_url,
             timeout=settings.timeout,

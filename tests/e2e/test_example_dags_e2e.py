@@ -56,3 +56,16 @@ def test_hume_batch_to_s3_waits_in_the_triggerer(e2e: Any) -> None:
     }
     archive = e2e.s3.get_object(Bucket=e2e.bucket, Key=f"hume/{job_id}/artifacts.zip")["Body"].read()
     assert zipfile.ZipFile(BytesIO(archive)).testzip() is None
+
+
+def test_hume_stream_texts_maps_over_batches(e2e: Any) -> None:
+    run_id = _trigger(e2e, "hume_stream_texts")
+    final, seen = _watch_run(e2e, "hume_stream_texts", run_id)
+    assert final == "success", seen
+    summary = _xcom(e2e, "hume_stream_texts", run_id, "summarize")
+    assert summary["errors"] == 0
+    assert summary["texts"] > 0
+    for uri in summary["files"]:
+        key = uri.removeprefix(f"s3://{e2e.bucket}/")
+        lines = e2e.s3.get_object(Bucket=e2e.bucket, Key=key)["Body"].read().splitlines()
+        assert all(json.loads(line)["predictions"]["language"]["predictions"] for line in lines)

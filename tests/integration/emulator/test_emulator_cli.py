@@ -119,3 +119,19 @@ def test_cli_refuses_non_loopback_hosts(capsys: pytest.CaptureFixture[str]) -> N
     captured = capsys.readouterr()
     assert "loopback" in captured.err
     assert captured.out == ""
+
+
+def test_cli_flags_reach_the_server(processes: list[subprocess.Popen[str]]) -> None:
+    flags = ["--api-key", "k", "--job-details-shape", "2022", "--error-rate", "1", "--error-statuses", "502",
+             "--fault-route", "GET /v0/batch/jobs", "--fault-times", "1", "--seed", "5"]  # fmt: skip
+    process = start(flags)
+    processes.append(process)
+    url = listening_url(process)
+    assert [status_with_key(url, "k") for _ in range(2)] == [502, 200]
+    headers = {"X-Hume-Api-Key": "k"}
+    job_id = requests.post(f"{url}/v0/batch/jobs", json={"text": ["x"]}, headers=headers, timeout=10).json()
+    details = requests.get(f"{url}/v0/batch/jobs/{job_id['job_id']}", headers=headers, timeout=10).json()
+    assert details["status"] == "QUEUED"
+    assert "creation_timestamp" in details
+    process.terminate()
+    assert process.wait(timeout=EXIT_TIMEOUT_SECONDS) == 0

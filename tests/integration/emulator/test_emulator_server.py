@@ -54,7 +54,7 @@ def test_url_job_from_a_loopback_server(
     models = [sorted(result["results"]["predictions"][0]["models"]) for result in predictions]
     assert models == [["burst", "prosody"], ["face"], ["face"]]
     prosody = predictions[0]["results"]["predictions"][0]["models"]["prosody"]["grouped_predictions"][0]
-    assert prosody["predictions"][-1]["time"]["end"] == pytest.approx(3.0)
+    assert 2.0 < prosody["predictions"][-1]["time"]["end"] <= 3.0
 
 
 def test_unreachable_and_foreign_urls_get_a_source_error(
@@ -118,7 +118,12 @@ def test_multipart_upload_predictions_and_streamed_artifacts(
         assert artifacts.headers.get("Transfer-Encoding") == "chunked"
         data = b"".join(artifacts.iter_content(64 * 1024))
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert names == ["voice.wav/prosody.csv", "photo.jpg/face.csv", "text/language.csv"]
+    assert names == [
+        "voice.wav/prosody.csv",
+        "voice.wav/language.csv",
+        "photo.jpg/face.csv",
+        "text/language.csv",
+    ]
 
 
 def test_repeated_jobs_give_identical_predictions(

@@ -79,7 +79,7 @@ def test_media_job_layout_and_saved_faces(client: TestClient, finish: Callable[[
     crop = Image.open(io.BytesIO(archive.read("photo.png/faces/0_0.png")))
     assert abs(crop.width - float(faces[0]["w"])) <= 1
     prosody = rows(archive, "voice.wav/prosody.csv")
-    assert float(prosody[-1]["end"]) == 2.0
+    assert 0 < float(prosody[-1]["end"]) <= 2.0
     assert "Laugh" in rows(archive, "voice.wav/burst.csv")[0]
 
 

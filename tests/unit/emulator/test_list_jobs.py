@@ -84,3 +84,37 @@ def test_invalid_parameters(client: TestClient, params: dict[str, Any], message:
     response = client.get("/v0/batch/jobs", params=params)
     assert response.status_code == 400
     assert response.json() == {"message": message}
+
+
+def test_type_filter(client: TestClient, jobs: list[str]) -> None:
+    assert listed(client, type="INFERENCE") == jobs[::-1]
+    assert listed(client, type=["TRAINING", "INFERENCE"], limit=1) == [jobs[3]]
+    assert listed(client, type="TRAINING") == []
+    response = client.get("/v0/batch/jobs", params={"type": "BATCH"})
+    assert response.json() == {
+        "message": "type must be one of INFERENCE, EMBEDDING_GENERATION, TL_INFERENCE, TRAINING (got 'BATCH')"
+    }
+
+
+def test_filters_sort_and_direction_combine(client: TestClient, jobs: list[str]) -> None:
+    first_created = client.get(f"/v0/batch/jobs/{jobs[0]}").json()["state"]["created_timestamp_ms"]
+    params = {"status": ["COMPLETED", "IN_PROGRESS"], "when": "created_after", "timestamp_ms": first_created}
+    assert listed(client, **params, sort_by="started", direction="asc") == [jobs[1], jobs[2]]
+    assert listed(client, **params, sort_by="ended", direction="asc") == [jobs[1], jobs[2]]
+    assert listed(client, **params, sort_by="ended", direction="desc") == [jobs[1], jobs[2]]
+    assert listed(client, **params, sort_by="created", limit=1) == [jobs[2]]
+
+
+def test_paging_with_timestamp_ms(client: TestClient, jobs: list[str]) -> None:
+    seen: list[str] = []
+    timestamp = None
+    while True:
+        params: dict[str, Any] = (
+            {"limit": 1} if timestamp is None else {"limit": 1, "timestamp_ms": timestamp}
+        )
+        page = client.get("/v0/batch/jobs", params=params).json()
+        if not page:
+            break
+        seen.append(page[0]["job_id"])
+        timestamp = page[0]["state"]["created_timestamp_ms"]
+    assert seen == jobs[::-1]

@@ -144,8 +144,9 @@ def test_text_file_runs_text_models(upload: Callable[..., str], predictions: Pre
     assert [item["text"] for item in sentences] == ["One.", "Two!"]
 
 
-def test_audio_prosody_and_burst(upload: Callable[..., str], predictions: Predict) -> None:
-    job_id = upload({"models": {"prosody": {}, "burst": {}, "face": {}}}, ("voice.wav", wav_bytes(9.0)))
+def test_untranscribed_audio_prosody_and_burst(upload: Callable[..., str], predictions: Predict) -> None:
+    config = {"models": {"prosody": {}, "burst": {}, "face": {}}, "transcription": None}
+    job_id = upload(config, ("voice.wav", wav_bytes(9.0)))
     (source,) = predictions(job_id)
     assert source["source"]["content_type"] == "audio/x-wav"
     models = only_prediction(source)["models"]
@@ -165,7 +166,10 @@ def test_audio_prosody_and_burst(upload: Callable[..., str], predictions: Predic
 
 
 def test_prosody_windows_and_speakers(upload: Callable[..., str], predictions: Predict) -> None:
-    config = {"models": {"prosody": {"window": {"length": 2, "step": 1}, "identify_speakers": True}}}
+    config = {
+        "models": {"prosody": {"window": {"length": 2, "step": 1}, "identify_speakers": True}},
+        "transcription": None,
+    }
     job_id = upload(config, ("voice.wav", wav_bytes(4.5)))
     groups = only_prediction(predictions(job_id)[0])["models"]["prosody"]["grouped_predictions"]
     assert {group["id"] for group in groups} <= {"spk_0", "spk_1"}

@@ -1,0 +1,6 @@
+"""The streaming websocket ``/v0/stream/models`` (hume-api.md §4): payloads in, one JSON reply per payload.
+
+``payload`` and ``config`` validate a message, ``decode`` and ``probe`` turn its ``data`` into media facts,
+``window`` keeps the audio sliding window, ``predict`` scores each model, ``messages`` shapes replies and
+``session`` ties them together for one connection. No I/O here: ``stream_api`` owns the socket.
+"""

@@ -1,0 +1,291 @@
+"""``HumeStreamOperator``: texts and media files through Hume's streaming API, over parallel sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any, ClassVar
+from urllib.parse import urlsplit
+
+from airflow.sdk import BaseOperator, Context
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_provider_hume.client import HumeAuthError, HumeStreamClient, HumeValidationError
+from airflow_provider_hume.client.stream_models import (
+    MEDIA_MODELS,
+    StreamModels,
+    coerce_stream_models,
+)
+from airflow_provider_hume.client.stream_payloads import check_window
+from airflow_provider_hume.client.stream_pool import InputOutcome, StreamInput, stream_inputs
+from airflow_provider_hume.client.stream_stitch import write_result_line
+from airflow_provider_hume.hooks.hume import HumeHook
+
+DEFAULT_MAX_XCOM_BYTES = 1024 * 1024
+"""Largest JSON Lines output returned through XCom; beyond it results must go to S3."""
+PROGRESS_EVERY_SECONDS = 30.0
+ON_ERROR = ("fail", "skip")
+
+
+class _TooLargeForXCom(Exception):
+    """The results outgrew ``max_xcom_bytes`` while no output key was set."""
+
+
+def _named(value: Sequence[str] | Mapping[str, str] | None, prefix: str | None) -> list[tuple[str, str]]:
+    """``(id, value)`` pairs from a dict, or from a list (ids ``<prefix>-<n>``, or the values themselves)."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [(str(key), item) for key, item in value.items()]
+    items = [value] if isinstance(value, str) else list(value)
+    return [(f"{prefix}-{n}" if prefix else str(item), item) for n, item in enumerate(items)]
+
+
+def build_inputs(
+    texts: Sequence[str] | Mapping[str, str] | None, files: Sequence[str] | Mapping[str, str] | None
+) -> list[StreamInput]:
+    """Inputs from the operator's arguments; ids must be unique, files are paths or ``s3://`` URIs."""
+    inputs: list[StreamInput] = []
+    for input_id, text in _named(texts, "text"):
+        if not isinstance(text, str):
+            raise HumeValidationError(f"texts[{input_id!r}] must be a string (got {type(text).__name__})")
+        inputs.append(StreamInput(id=input_id, text=text))
+    for input_id, name in _named(files, None):
+        if not isinstance(name, str) or not name.strip():
+            raise HumeValidationError(f"files[{input_id!r}] must be a path or an s3:// URI (got {name!r})")
+        remote = name.startswith("s3://")
+        if remote:
+            split_s3_uri(name)
+        inputs.append(StreamInput(id=input_id, uri=name if remote else None, path=None if remote else name))
+    duplicates = sorted(key for key, count in Counter(item.id for item in inputs).items() if count > 1)
+    if duplicates:
+        raise HumeValidationError(f"input ids must be unique; repeated: {', '.join(duplicates[:10])}")
+    return inputs
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """``(bucket, key)`` of an ``s3://bucket/key`` URI."""
+    parts = urlsplit(uri)
+    key = parts.path.lstrip("/")
+    if parts.scheme != "s3" or not parts.netloc or not key:
+        raise HumeValidationError(f"{uri!r} is not an s3://bucket/key URI")
+    return parts.netloc, key
+
+
+class _Progress:
+    """Writes one JSON line per outcome and logs how far the run has got."""
+
+    def __init__(self, out: IO[str], total: int, log: Any, max_bytes: int | None) -> None:
+        self.out, self.total, self.log, self.max_bytes = out, total, log, max_bytes
+        self.done = 0
+        self.failed: list[str] = []
+        self._every = max(total // 10, 1)
+        self._next_log = time.monotonic() + PROGRESS_EVERY_SECONDS
+
+    def __call__(self, outcome: InputOutcome) -> None:
+        write_result_line(
+            self.out,
+            index=outcome.index,
+            input_id=outcome.input.id,
+            result=outcome.result,
+            error=outcome.error,
+        )
+        self.done += 1
+        if outcome.error is not None:
+            self.failed.append(outcome.input.id)
+            self.log.warning("Hume streaming input %r failed: %s", outcome.input.id, outcome.error)
+        if self.max_bytes is not None and self.out.tell() > self.max_bytes:
+            raise _TooLargeForXCom
+        now = time.monotonic()
+        if self.done % self._every == 0 or self.done == self.total or now >= self._next_log:
+            self.log.info(
+                "Hume streaming: %d of %d inputs done (%d failed)", self.done, self.total, len(self.failed)
+            )
+            self._next_log = now + PROGRESS_EVERY_SECONDS
+
+
+class HumeStreamOperator(BaseOperator):
+    """
+    Analyse texts and/or media files with Hume's streaming API, over ``max_connections`` parallel websockets.
+
+    Each input gets one result, however long it is: text over 10,000 characters is split at sentence ends and
+    WAV audio over 5 s into chunks of at most 5 s, and the replies are stitched back with character positions
+    and times on the input's own timeline. Results go to S3 as JSON Lines when ``output_s3_key`` is set (one
+    line per input: ``index``, ``id``, ``predictions``, ``warnings``, ``error``), else through XCom while they
+    stay under ``max_xcom_bytes``. Model configs are validated before any connection is opened.
+
+    :param texts: Texts to analyse (templated): a list (ids ``text-0``, ``text-1``...) or a dict id -> text.
+    :param files: Media files (templated): local paths or ``s3://bucket/key`` URIs read through ``S3Hook``;
+        a list (the path is the id) or a dict id -> path. Long WAV audio is split; other media go whole.
+    :param models: Streaming models (templated), ``StreamModels`` or the API's JSON shape. Texts use its
+        ``language`` part (default ``{}``), files its media models (face, burst, prosody, facemesh).
+    :param max_connections: Parallel websockets; each analyses one whole input at a time.
+    :param output_s3_key: Key (or full ``s3://`` URI) of the JSON Lines output (templated); the task then
+        returns that URI.
+    :param output_s3_bucket: Bucket of ``output_s3_key`` when it is not a URI (templated).
+    :param replace: Overwrite an existing output object.
+    :param on_error: ``"fail"``: every input is still analysed and its result kept (in S3, or XCom key
+        ``results``), then the task fails naming the failed inputs. ``"skip"``: failed inputs keep their
+        ``error`` in the output and the task succeeds.
+    :param stream_window_ms: Hume's sliding window for audio (500-10000 ms; Hume's default 5000).
+    :param max_xcom_bytes: Largest output returned through XCom.
+    :param hume_conn_id: The ``hume`` connection.
+    :param aws_conn_id: The AWS connection for ``s3://`` inputs and the output.
+    """
+
+    template_fields: Sequence[str] = ("texts", "files", "models", "output_s3_key", "output_s3_bucket")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"texts": "json", "files": "json", "models": "json"}
+    ui_color = "#e4d7ff"
+
+    def __init__(
+        self,
+        *,
+        texts: Sequence[str] | Mapping[str, str] | None = None,
+        files: Sequence[str] | Mapping[str, str] | None = None,
+        models: Any = None,
+        max_connections: int = 4,
+        output_s3_key: str | None = None,
+        output_s3_bucket: str | None = None,
+        replace: bool = True,
+        on_error: str = "fail",
+        stream_window_ms: int | None = None,
+        max_xcom_bytes: int = DEFAULT_MAX_XCOM_BYTES,
+        hume_conn_id: str = HumeHook.default_conn_name,
+        aws_conn_id: str | None = "aws_default",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.texts = texts
+        self.files = files
+        self.models = models
+        self.max_connections = max_connections
+        self.output_s3_key = output_s3_key
+        self.output_s3_bucket = output_s3_bucket
+        self.replace = replace
+        self.on_error = on_error
+        self.stream_window_ms = stream_window_ms
+        self.max_xcom_bytes = max_xcom_bytes
+        self.hume_conn_id = hume_conn_id
+        self.aws_conn_id = aws_conn_id
+
+    def _validated(self) -> tuple[list[StreamInput], StreamModels]:
+        """Every argument checked before any network call; a bad one fails the task without retries."""
+        try:
+            if self.on_error not in ON_ERROR:
+                raise HumeValidationError(
+                    f"on_error must be one of {', '.join(ON_ERROR)} (got {self.on_error!r})"
+                )
+            if isinstance(self.max_connections, bool) or not isinstance(self.max_connections, int):
+                raise HumeValidationError(
+                    f"max_connections must be an integer (got {self.max_connections!r})"
+                )
+            if self.max_connections < 1:
+                raise HumeValidationError(f"max_connections must be >= 1 (got {self.max_connections})")
+            check_window(self.stream_window_ms)
+            inputs = build_inputs(self.texts, self.files)
+            models = coerce_stream_models(self.models if self.models is not None else {"language": {}})
+            if any(item.text is None for item in inputs) and not models.only(MEDIA_MODELS).enabled:
+                raise HumeValidationError(
+                    f"files need a media model in models: one of {', '.join(MEDIA_MODELS)}"
+                )
+        except HumeValidationError as err:
+            raise AirflowFailException(f"Invalid HumeStreamOperator arguments: {err}") from err
+        return inputs, models
+
+    def _output(self) -> tuple[str, str] | None:
+        """``(bucket, key)`` of the JSON Lines output, or None for XCom."""
+        if not self.output_s3_key:
+            return None
+        if self.output_s3_key.startswith("s3://"):
+            return split_s3_uri(self.output_s3_key)
+        if not self.output_s3_bucket:
+            raise AirflowFailException("output_s3_key is not an s3:// URI, so output_s3_bucket is required")
+        return self.output_s3_bucket, self.output_s3_key
+
+    def _s3(self) -> Any:
+        try:
+            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+        except ImportError as err:
+            raise ImportError(
+                "s3:// inputs and outputs need the Amazon provider: "
+                "pip install 'airflow-provider-hume[amazon]'"
+            ) from err
+        return S3Hook(aws_conn_id=self.aws_conn_id)
+
+    def execute(self, context: Context) -> Any:
+        inputs, models = self._validated()
+        output = self._output()
+        s3: Any = self._s3() if output or any(item.uri for item in inputs) else None
+        if output and not self.replace and s3.check_for_key(output[1], output[0]):
+            raise FileExistsError(
+                f"s3://{output[0]}/{output[1]} already exists; set replace=True to overwrite it."
+            )
+        client = HumeHook(self.hume_conn_id).get_stream_client()
+        self.log.info(
+            "Streaming %d inputs to Hume over up to %d connections", len(inputs), self.max_connections
+        )
+        with tempfile.TemporaryDirectory(prefix="hume-stream-out-") as folder:
+            path = Path(folder) / "results.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                progress = _Progress(out, len(inputs), self.log, None if output else self.max_xcom_bytes)
+                self._run(client, inputs, models, progress, s3)
+            if output:
+                s3.load_file(path, key=output[1], bucket_name=output[0], replace=True)
+                result: Any = f"s3://{output[0]}/{output[1]}"
+                self.log.info(
+                    "Wrote %d results (%d bytes) to %s", progress.done, os.path.getsize(path), result
+                )
+            else:
+                with path.open(encoding="utf-8") as lines:
+                    result = sorted((json.loads(line) for line in lines), key=lambda line: line["index"])
+        if progress.failed and self.on_error == "fail":
+            if not output:
+                context["ti"].xcom_push(key="results", value=result)
+            where = result if output else "XCom key 'results'"
+            raise AirflowFailException(
+                f"{len(progress.failed)} of {len(inputs)} inputs failed: {', '.join(progress.failed[:10])}"
+                f"{' ...' if len(progress.failed) > 10 else ''}. Every result, errors included, is in "
+                f"{where}; set on_error='skip' to let the task succeed anyway."
+            )
+        return result
+
+    def _run(
+        self,
+        client: HumeStreamClient,
+        inputs: list[StreamInput],
+        models: StreamModels,
+        progress: _Progress,
+        s3: Any,
+    ) -> None:
+        fetch = None
+        if s3 is not None:
+            boto = s3.get_conn()
+
+            def fetch(uri: str, local: Path) -> None:
+                boto.download_file(*split_s3_uri(uri), str(local))
+
+        try:
+            asyncio.run(
+                stream_inputs(
+                    client,
+                    inputs,
+                    models,
+                    progress,
+                    max_connections=self.max_connections,
+                    stream_window_ms=self.stream_window_ms,
+                    fetch=fetch,
+                )
+            )
+        except HumeAuthError as err:
+            raise AirflowFailException(str(err)) from err
+        except _TooLargeForXCom:
+            raise AirflowFailException(
+                f"The results outgrew max_xcom_bytes ({self.max_xcom_bytes} bytes) after {progress.done} of "
+                f"{len(inputs)} inputs; set output_s3_key to write them to S3 as JSON Lines instead."
+            ) from None
