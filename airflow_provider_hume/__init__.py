@@ -44,6 +44,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-module": "airflow_provider_hume.transfers.hume_to_s3",
             }
         ],
+        "extra-links": ["airflow_provider_hume.links.job.HumeJobLink"],
         "connection-types": [
             {
                 "hook-class-name": "airflow_provider_hume.hooks.hume.HumeHook",
@@ -63,6 +64,15 @@ def get_provider_info() -> dict[str, Any]:
                         "label": "Max retries",
                         "schema": {"type": ["integer", "null"], "minimum": 0},
                         "description": "Retries for 429, 5xx and connection errors (default 5).",
+                    },
+                    "console_url": {
+                        "label": "Console URL",
+                        "schema": {"type": ["string", "null"]},
+                        "description": (
+                            "Where the 'Hume Job' link points: '{job_id}' is replaced by the job id, else "
+                            "'/jobs/<job_id>' is appended. Default: Hume's platform for api.hume.ai, the "
+                            "emulator console for any other base URL."
+                        ),
                     },
                 },
             }

@@ -5,6 +5,7 @@ The Airflow hook, operators, sensor and trigger are thin layers over these class
 
 from __future__ import annotations
 
+from airflow_provider_hume.client._upload import UploadSource
 from airflow_provider_hume.client.batch import HumeBatchClient
 from airflow_provider_hume.client.batch_async import AsyncHumeBatchClient
 from airflow_provider_hume.client.config import (
@@ -86,6 +87,7 @@ __all__ = [
     "StreamSocket",
     "StreamWarning",
     "Transcription",
+    "UploadSource",
     "Window",
     "coerce_models",
     "coerce_stream_models",

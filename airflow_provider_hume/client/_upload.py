@@ -1,7 +1,8 @@
 """Local files as a streamed ``multipart/form-data`` body (hume-api.md §2.3), with upload progress in the log.
 
-Files are read from disk while the body is sent, so memory stays flat whatever their size. Each attempt opens
-the files again and builds a fresh encoder, because an encoder can be read only once.
+Files are read from disk (or from an :class:`UploadSource`'s stream) while the body is sent, so memory stays
+flat whatever their size. Each attempt opens the files again and builds a fresh encoder, because an encoder
+can be read only once.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeAlias
 
 from requests_toolbelt import MultipartEncoder, MultipartEncoderMonitor
 
@@ -24,12 +26,61 @@ log = logging.getLogger(__name__)
 _PROGRESS_STEP = 0.1
 
 
-def check_files(files: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """The files as paths, each an existing, regular, readable file."""
-    if isinstance(files, (str, os.PathLike)):
+@dataclass(frozen=True)
+class UploadSource:
+    """A file part that does not live on local disk, e.g. an object streamed from S3.
+
+    ``open`` returns a fresh readable stream of exactly ``size`` bytes; it is called once per attempt and the
+    stream is closed after the attempt. ``name`` is the part's file name (Hume names its results after it).
+    """
+
+    name: str
+    size: int
+    open: Callable[[], BinaryIO]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name or "/" in self.name:
+            raise invalid("UploadSource.name", "must be a non-empty file name without '/'", self.name)
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
+            raise invalid("UploadSource.size", "must be an integer >= 0", self.size)
+
+
+FileInput: TypeAlias = str | os.PathLike[str] | UploadSource
+
+
+class _SizedReader:
+    """What ``MultipartEncoder`` needs from a part body: ``read`` plus ``len``, the bytes still to come.
+
+    A stream that ends before ``size`` bytes raises instead of letting the encoder wait forever.
+    """
+
+    def __init__(self, stream: BinaryIO, size: int, name: str) -> None:
+        self._stream = stream
+        self._left = size
+        self._name = name
+
+    @property
+    def len(self) -> int:
+        return self._left
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = self._left if size is None or size < 0 else min(size, self._left)
+        chunk = self._stream.read(wanted) if wanted else b""
+        if wanted and not chunk:
+            raise OSError(f"{self._name} ended {self._left} byte(s) before its announced size")
+        self._left -= len(chunk)
+        return chunk
+
+
+def check_files(files: FileInput | Sequence[FileInput]) -> list[Path | UploadSource]:
+    """The files as paths, each an existing, regular, readable file, or as upload sources (kept as given)."""
+    if isinstance(files, (str, os.PathLike, UploadSource)):
         files = [files]
-    paths: list[Path] = []
+    paths: list[Path | UploadSource] = []
     for index, item in enumerate(files):
+        if isinstance(item, UploadSource):
+            paths.append(item)
+            continue
         if not isinstance(item, (str, os.PathLike)) or not os.fspath(item):
             raise invalid(f"files[{index}]", "must be a file path", item)
         path = Path(os.fspath(item))
@@ -76,9 +127,9 @@ class _ProgressLog:
 
 
 class MultipartUpload:
-    """The ``json`` config part plus one ``file`` part per path, named after the file (issue #76)."""
+    """The ``json`` config part plus one ``file`` part per path or source, named after it (issue #76)."""
 
-    def __init__(self, request_json: str, paths: Sequence[Path]) -> None:
+    def __init__(self, request_json: str, paths: Sequence[Path | UploadSource]) -> None:
         self.request_json = request_json
         self.paths = list(paths)
 
@@ -88,7 +139,12 @@ class MultipartUpload:
         with ExitStack() as stack:
             fields: list[tuple[str, Any]] = [("json", self.request_json)]
             for path in self.paths:
-                handle = stack.enter_context(path.open("rb"))
+                handle: Any
+                if isinstance(path, UploadSource):
+                    stream = stack.enter_context(closing(path.open()))
+                    handle = _SizedReader(stream, path.size, path.name)
+                else:
+                    handle = stack.enter_context(path.open("rb"))
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 fields.append(("file", (path.name, handle, content_type)))
             encoder = MultipartEncoder(fields=fields)

@@ -11,7 +11,6 @@ import contextlib
 import io
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
@@ -25,7 +24,7 @@ from urllib3.util.retry import Retry
 
 from airflow_provider_hume import DEFAULT_BASE_URL
 from airflow_provider_hume.client._fields import check_number
-from airflow_provider_hume.client._upload import MultipartUpload, check_files
+from airflow_provider_hume.client._upload import FileInput, MultipartUpload, check_files
 from airflow_provider_hume.client.config import JobRequest
 from airflow_provider_hume.client.errors import (
     REDACTED,
@@ -143,8 +142,11 @@ class HumeBatchClient:
         if self._owns_session:
             self._session.close()
 
-    def submit_job(self, request: JobRequest, files: Sequence[str | os.PathLike[str]] = ()) -> str:
+    def submit_job(self, request: JobRequest, files: FileInput | Sequence[FileInput] = ()) -> str:
         """Start a job and return its id; with ``files`` the body is a multipart upload streamed from disk.
+
+        An :class:`~airflow_provider_hume.client.UploadSource` among ``files`` is streamed from its own
+        stream instead, reopened for every attempt.
 
         Everything is validated before the first byte is sent. The POST is retried only when it provably never
         reached Hume, so a job is never created twice.

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from airflow_provider_hume.emulator.admin_api import admin_router
 from airflow_provider_hume.emulator.batch_api import batch_router
 from airflow_provider_hume.emulator.callbacks import CallbackDispatcher
+from airflow_provider_hume.emulator.console import console_router
 from airflow_provider_hume.emulator.errors import ApiError, handle_api_error
 from airflow_provider_hume.emulator.fault_middleware import FaultMiddleware, check_routes
 from airflow_provider_hume.emulator.state import EmulatorState
@@ -47,6 +48,7 @@ def create_app(state: EmulatorState) -> FastAPI:
         )
     )
     app.include_router(admin_router(state))
+    app.include_router(console_router(state))
     app.add_middleware(FaultMiddleware, state=state)
     check_routes(app, settings.faults.routes)
     return app

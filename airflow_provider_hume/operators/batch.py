@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context, conf
 from airflow.sdk.exceptions import AirflowFailException
@@ -17,10 +18,25 @@ from airflow_provider_hume.client import (
     HumeValidationError,
     JobRequest,
     JobStatus,
+    Models,
+    UploadSource,
+    coerce_models,
 )
+from airflow_provider_hume.client.config import MAX_FILES, MAX_URLS
 from airflow_provider_hume.hooks.hume import HumeHook
+from airflow_provider_hume.links.job import HumeJobLink, persist_job_link
+from airflow_provider_hume.operators._s3_inputs import (
+    S3InputMode,
+    S3InputResolver,
+    S3Location,
+    check_counts,
+    split_s3,
+)
 from airflow_provider_hume.triggers.events import HumeJobTimeoutError, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
+
+if TYPE_CHECKING:
+    from airflow_provider_hume.lineage import HumeLineage
 
 #: Key under which the submitted job id survives retries in Airflow's task state store (Airflow >= 3.3).
 JOB_ID_STATE_KEY = "hume_job_id"
@@ -46,7 +62,8 @@ class HumeBatchSubmitOperator(BaseOperator):
 
     Hume ``v0`` has no cancel endpoint: killing the task cannot stop a job that was already submitted.
 
-    :param urls: Media or archive URLs (templated).
+    :param urls: Media or archive URLs (templated). ``s3://bucket/key`` and ``s3://bucket/prefix/`` (every
+        object under the prefix) are accepted here and in ``files``; see ``s3_input_mode``.
     :param files: Local file paths, uploaded as a streamed multipart body (templated).
     :param text: Raw text strings for the language/NER models (templated).
     :param models: Model configs: ``Models`` or a dict in the API's JSON shape, e.g.
@@ -60,11 +77,17 @@ class HumeBatchSubmitOperator(BaseOperator):
     :param deferrable: While waiting, free the worker slot and poll from the triggerer.
     :param poll_interval: Seconds between job-details polls while waiting.
     :param timeout: Seconds to wait for the job before failing the task (the job itself goes on).
+    :param s3_input_mode: What becomes of ``s3://`` entries: ``"presigned"`` (default) sends presigned GET
+        URLs that Hume downloads itself, so no bytes pass through the worker; ``"upload"`` streams each object
+        from S3 into the multipart body. Together with the other inputs they stay within Hume's 100 per job.
+    :param presigned_expiry_seconds: Lifetime of presigned URLs; they must outlive the job's queue time.
+    :param aws_conn_id: The AWS connection used for ``s3://`` entries (needs the ``amazon`` extra).
     """
 
     template_fields: Sequence[str] = ("urls", "files", "text", "models", "transcription", "callback_url")
     template_fields_renderers: ClassVar[dict[str, str]] = {"models": "json", "transcription": "json"}
     ui_color = "#e4d7ff"
+    operator_extra_links = (HumeJobLink(),)
 
     def __init__(
         self,
@@ -81,6 +104,9 @@ class HumeBatchSubmitOperator(BaseOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poll_interval: float = 10.0,
         timeout: float = 24 * 60 * 60,
+        s3_input_mode: S3InputMode = "presigned",
+        presigned_expiry_seconds: int = 3600,
+        aws_conn_id: str | None = "aws_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -96,19 +122,37 @@ class HumeBatchSubmitOperator(BaseOperator):
         self.deferrable = deferrable
         self.poll_interval = poll_interval
         self.timeout = timeout
+        self.s3_input_mode = s3_input_mode
+        self.presigned_expiry_seconds = presigned_expiry_seconds
+        self.aws_conn_id = aws_conn_id
+        self._local_files: list[str] = []
+        self._s3_locations: list[S3Location] = []
+        self._s3_inputs: list[str] = []
+        self._job_id: str | None = None
+        self._base_url: str | None = None
 
     def _build_request(self) -> JobRequest:
         """Validate every input before any network call; invalid input fails the task without retries."""
         try:
+            urls, s3_urls = split_s3(_as_list(self.urls), "urls")
+            self._local_files, s3_files = split_s3(_as_list(self.files), "files")
+            self._s3_locations = s3_urls + s3_files
             request = JobRequest.build(
-                urls=_as_list(self.urls),
+                urls=urls,
                 text=_as_list(self.text),
                 models=self.models,
                 transcription=self.transcription,
                 callback_url=self.callback_url,
                 notify=self.notify,
             )
-            request.validate_inputs(files_count=len(_as_list(self.files)))
+            s3_count = len(self._s3_locations)
+            check_counts(len(urls), len(self._local_files), s3_count, self.s3_input_mode, bool(request.text))
+            if self._s3_locations and (
+                isinstance(self.presigned_expiry_seconds, bool)
+                or not isinstance(self.presigned_expiry_seconds, int)
+                or not 1 <= self.presigned_expiry_seconds <= 7 * 24 * 3600
+            ):
+                raise HumeValidationError("presigned_expiry_seconds must be an integer from 1 to 604800")
         except HumeValidationError as err:
             raise AirflowFailException(f"Invalid Hume job request: {err}") from err
         return request
@@ -117,8 +161,11 @@ class HumeBatchSubmitOperator(BaseOperator):
         request = self._build_request()
         store = context.get("task_state_store")
         with HumeHook(self.hume_conn_id).get_client() as client:
+            self._base_url = client.base_url
             job_id = self._job_from_earlier_try(client, store) or self._submit(client, request, store)
+            self._job_id = job_id
             context["ti"].xcom_push(key="job_id", value=job_id)
+            persist_job_link(context, self.hume_conn_id, job_id)
             if not self.wait_for_completion:
                 return job_id
             end_time = time.time() + self.timeout
@@ -156,8 +203,28 @@ class HumeBatchSubmitOperator(BaseOperator):
         )
         return str(job_id)
 
+    def _resolve_s3(self, request: JobRequest) -> tuple[JobRequest, list[str | UploadSource]]:
+        """Turn ``s3://`` entries into presigned URLs or streamed file parts (S3 calls only, no Hume call)."""
+        files: list[str | UploadSource] = list(self._local_files)
+        if not self._s3_locations:
+            return request, files
+        resolver = S3InputResolver(self.aws_conn_id)
+        try:
+            if self.s3_input_mode == "upload":
+                objects = resolver.expand(self._s3_locations, MAX_FILES - len(files), "files")
+                files.extend(resolver.upload_source(obj) for obj in objects)
+            else:
+                objects = resolver.expand(self._s3_locations, MAX_URLS - len(request.urls), "urls")
+                presigned = [resolver.presign(obj, self.presigned_expiry_seconds) for obj in objects]
+                request = dataclasses.replace(request, urls=(*request.urls, *presigned))
+        except HumeValidationError as err:
+            raise AirflowFailException(f"Invalid Hume job request: {err}") from err
+        self._s3_inputs = [obj.uri for obj in objects]
+        self.log.info("Resolved %d S3 object(s) (%s mode)", len(objects), self.s3_input_mode)
+        return request, files
+
     def _submit(self, client: HumeBatchClient, request: JobRequest, store: Any) -> str:
-        files = _as_list(self.files)
+        request, files = self._resolve_s3(request)
         self.log.info(
             "Submitting Hume job: %d urls, %d files, %d texts",
             len(request.urls),
@@ -196,8 +263,27 @@ class HumeBatchSubmitOperator(BaseOperator):
     def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> str:
         """Resume after the trigger fired: return the job id or raise for any other outcome."""
         job_id = job_id_from_event(dict(event) if event is not None else None)
+        self._job_id = job_id
         self.log.info("Hume job %s completed", job_id)
         return job_id
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> HumeLineage:
+        """Inputs (URLs, local files, S3 objects) and a ``hume_job`` run facet (job id, models, API host)."""
+        from airflow_provider_hume import lineage
+
+        urls, s3_urls = split_s3(_as_list(self.urls), "urls")
+        files, s3_files = split_s3(_as_list(self.files), "files")
+        # Objects found under a prefix are known only to the instance that submitted (not after a deferral).
+        s3_uris = self._s3_inputs or [location.uri for location in s3_urls + s3_files]
+        inputs = [
+            *(lineage.url_dataset(url) for url in urls),
+            *(lineage.file_dataset(path) for path in files),
+            *(lineage.s3_uri_dataset(uri) for uri in s3_uris),
+        ]
+        models = coerce_models(self.models)
+        names = models.enabled if models else [field.name for field in dataclasses.fields(Models)]
+        base_url = self._base_url or HumeHook(self.hume_conn_id).get_settings().base_url
+        return lineage.submit_lineage(inputs=inputs, job_id=self._job_id, models=names, base_url=base_url)
 
     def on_kill(self) -> None:
         self.log.warning(

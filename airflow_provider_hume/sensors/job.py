@@ -18,6 +18,7 @@ from airflow_provider_hume.client import (
     JobStatus,
 )
 from airflow_provider_hume.hooks.hume import HumeHook
+from airflow_provider_hume.links.job import HumeJobLink, persist_job_link
 from airflow_provider_hume.triggers.events import HumeJobTimeoutError, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
@@ -30,7 +31,8 @@ class HumeJobSensor(BaseSensorOperator):
     Wait until a Hume batch job is COMPLETED; fail with Hume's message if it FAILED.
 
     Works in ``poke`` and ``reschedule`` modes, or deferrable: the triggerer then polls the job without
-    holding a worker slot. Returns (and pushes to XCom) the job id.
+    holding a worker slot. Returns (and pushes to XCom) the job id. The task gets a "Hume Job" link (see
+    :mod:`airflow_provider_hume.links.job`), stored as soon as the sensor starts.
 
     :param job_id: The Hume job id (templated), e.g. ``"{{ ti.xcom_pull('submit') }}"``.
     :param hume_conn_id: The ``hume`` connection.
@@ -39,6 +41,7 @@ class HumeJobSensor(BaseSensorOperator):
 
     template_fields: Sequence[str] = ("job_id",)
     ui_color = "#f0e4ff"
+    operator_extra_links = (HumeJobLink(),)
 
     def __init__(
         self,
@@ -68,6 +71,7 @@ class HumeJobSensor(BaseSensorOperator):
         return PokeReturnValue(is_done=state.status is JobStatus.COMPLETED, xcom_value=self.job_id)
 
     def execute(self, context: Context) -> Any:
+        persist_job_link(context, self.hume_conn_id, self.job_id)
         if not self.deferrable:
             return super().execute(context)
         if self.poke(context).is_done:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_hume.client import HumeBatchClient
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.progress import ProgressReader
+from airflow_provider_hume.transfers.tabular_files import check_output_format, export_prediction_tables
+
+if TYPE_CHECKING:
+    from airflow_provider_hume.lineage import HumeLineage
 
 #: Bounded parallelism keeps the upload's memory flat: about (concurrency + 1) x chunk size.
 DEFAULT_TRANSFER_CONFIG: dict[str, Any] = {"max_concurrency": 4, "multipart_chunksize": 16 * 1024 * 1024}
@@ -44,21 +48,26 @@ class _HumeToS3Operator(BaseOperator):
         self.hume_conn_id = hume_conn_id
         self.aws_conn_id = aws_conn_id
         self.transfer_config_args = transfer_config_args or DEFAULT_TRANSFER_CONFIG
+        #: The ``s3://`` URIs ``execute`` wrote, for lineage.
+        self.output_uris: list[str] = []
 
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
         """Open the streamed body to copy."""
         raise NotImplementedError
 
-    def execute(self, context: Context) -> str:
+    def s3_hook(self) -> Any:
+        """The ``S3Hook`` for the target, with a clear error when the Amazon provider is missing."""
         try:
             from airflow.providers.amazon.aws.hooks.s3 import S3Hook
         except ImportError as err:
             raise ImportError(
                 "S3 transfers need the Amazon provider: pip install 'airflow-provider-hume[amazon]'"
             ) from err
+        return S3Hook(aws_conn_id=self.aws_conn_id, transfer_config_args=self.transfer_config_args)
 
+    def execute(self, context: Context) -> str:
         uri = f"s3://{self.s3_bucket}/{self.s3_key}"
-        s3 = S3Hook(aws_conn_id=self.aws_conn_id, transfer_config_args=self.transfer_config_args)
+        s3 = self.s3_hook()
         if not self.replace and s3.check_for_key(self.s3_key, self.s3_bucket):
             raise FileExistsError(f"{uri} already exists; set replace=True to overwrite it.")
         self.log.info("Streaming the %s of Hume job %s to %s", self.body_name, self.job_id, uri)
@@ -66,15 +75,43 @@ class _HumeToS3Operator(BaseOperator):
             reader = ProgressReader(body, label=f"{self.body_name} of job {self.job_id}", log=self.log)
             s3.load_file_obj(reader, key=self.s3_key, bucket_name=self.s3_bucket, replace=True)
         self.log.info("Wrote %s (%s)", uri, reader.describe())
+        self.output_uris = [uri]
         return uri
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> HumeLineage:
+        """Outputs: every S3 object ``execute`` wrote (``s3://<bucket>`` namespace, key as name)."""
+        from airflow_provider_hume.lineage import s3_outputs_lineage
+
+        return s3_outputs_lineage(self.output_uris or [f"s3://{self.s3_bucket}/{self.s3_key}"])
 
 
 class HumePredictionsToS3Operator(_HumeToS3Operator):
     """
-    Stream the JSON predictions of a completed Hume job into S3 and return the ``s3://`` URI.
+    Copy the predictions of a completed Hume job into S3, raw or as tables; return the ``s3://`` URI(s).
 
-    The body goes from the HTTP response into a managed (multipart) S3 upload chunk by chunk, so memory
-    stays flat however large the predictions are; an interrupted transfer leaves no object behind.
+    ``output_format="json"`` (the default) streams the body from the HTTP response into a managed (multipart)
+    S3 upload chunk by chunk, so memory stays flat however large the predictions are; an interrupted
+    transfer leaves no object behind.
+
+    The other formats flatten the body to one row per prediction object, parsed incrementally and written
+    row by row to a local temporary file, then uploaded once the whole body has been read (memory stays
+    bounded; local disk holds the output until it is uploaded). Columns: ``job_id, source_type, source`` (the
+    URL or filename; null for raw text) ``, file, model, group_id``, the model's positional columns (e.g.
+    ``frame, time, prob, box_x..box_h`` for face; ``text, position_begin, position_end, time_begin,
+    time_end, confidence, speaker_confidence`` for language), one column per expression of the model's exact
+    name set (48, or 53 for language and NER), and for language ``sentiment_1..9`` and ``toxicity_<name>``.
+    Each model's schema is fixed (absent values are null), so every job of a model gives the same schema.
+
+    * ``jsonl``: one object at ``s3_key``, one JSON object per row, rows of every model; returns its URI.
+    * ``csv`` / ``parquet`` (the latter needs the ``parquet`` extra): one object per model present in the
+      body, since each model has its own columns: ``p.csv`` or ``p`` gives ``p.face.csv``, ``p.language.csv``
+      ...; a key ending in ``/`` gives ``<key>face.csv`` .... Returns the list of URIs in the order
+      face, burst, prosody, language, ner, facemesh. With ``replace=False`` any existing object among the
+      six possible keys fails the task before anything is read.
+
+    Sources that failed (``error``) and files that failed (``results.errors``) give no rows; they are
+    counted and logged with the first few messages. Predictions of models without a schema are skipped
+    and logged.
 
     :param job_id: The Hume job id (templated).
     :param s3_bucket: Target bucket (templated).
@@ -83,9 +120,32 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
     :param hume_conn_id: The ``hume`` connection.
     :param aws_conn_id: The AWS connection for S3.
     :param transfer_config_args: ``boto3.s3.transfer.TransferConfig`` arguments for the upload.
+    :param output_format: ``json`` (raw body), ``jsonl``, ``csv`` or ``parquet``.
     """
 
     body_name = "predictions"
+
+    def __init__(self, *, output_format: str = "json", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.output_format = check_output_format(output_format)
+
+    def execute(self, context: Context) -> Any:
+        """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
+        if self.output_format == "json":
+            return super().execute(context)
+        with HumeHook(self.hume_conn_id).get_client() as client:
+            written = export_prediction_tables(
+                open_body=lambda: self.open_body(client),
+                s3=self.s3_hook(),
+                job_id=self.job_id,
+                output_format=self.output_format,
+                bucket=self.s3_bucket,
+                s3_key=self.s3_key,
+                replace=self.replace,
+                log=self.log,
+            )
+        self.output_uris = [written] if isinstance(written, str) else list(written)
+        return written
 
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
         return client.open_predictions(self.job_id)

@@ -1,0 +1,178 @@
+"""``s3://`` entries in the submit operator's ``urls``/``files``: parsed first, resolved before submission.
+
+``s3://bucket/key`` names one object and ``s3://bucket/prefix/`` (trailing slash) every object under it.
+In ``presigned`` mode each object becomes a presigned GET URL that Hume downloads itself, so no media passes
+through the worker; in ``upload`` mode each object is streamed from S3 into the multipart body. Either way the
+total stays within Hume's 100-input limit, checked while listing so a huge prefix is never listed in full.
+Presigned URLs carry a signature: log lines name only the bucket and key.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal, cast
+
+from airflow_provider_hume.client import HumeValidationError, UploadSource
+from airflow_provider_hume.client.config import MAX_FILES, MAX_URLS
+
+log = logging.getLogger(__name__)
+
+S3InputMode = Literal["presigned", "upload"]
+S3_INPUT_MODES: tuple[str, ...] = ("presigned", "upload")
+_SCHEME = "s3://"
+
+
+@dataclass(frozen=True)
+class S3Location:
+    """An ``s3://`` entry as written in the DAG: one object, or a prefix (key empty or ending in '/')."""
+
+    bucket: str
+    key: str
+
+    @property
+    def is_prefix(self) -> bool:
+        return self.key == "" or self.key.endswith("/")
+
+    @property
+    def uri(self) -> str:
+        return f"{_SCHEME}{self.bucket}/{self.key}"
+
+
+def is_s3_uri(value: str) -> bool:
+    return value.strip().lower().startswith(_SCHEME)
+
+
+def parse_s3_uri(value: str, path: str) -> S3Location:
+    """``s3://bucket/key`` -> :class:`S3Location`; ``path`` names the entry in error messages."""
+    bucket, _, key = value.strip()[len(_SCHEME) :].partition("/")
+    if not bucket or any(c.isspace() for c in bucket):
+        raise HumeValidationError(
+            f"{path} must look like s3://bucket/key or s3://bucket/prefix/ (got {value!r})"
+        )
+    return S3Location(bucket, key)
+
+
+def split_s3(entries: Sequence[str], field: str) -> tuple[list[str], list[S3Location]]:
+    """Separate ``s3://`` entries from the others, validating their syntax (no network)."""
+    plain: list[str] = []
+    s3: list[S3Location] = []
+    for index, entry in enumerate(entries):
+        if is_s3_uri(entry):
+            s3.append(parse_s3_uri(entry, f"{field}[{index}]"))
+        else:
+            plain.append(entry)
+    return plain, s3
+
+
+def check_counts(urls: int, files: int, s3: int, mode: str, has_text: bool) -> None:
+    """Hume's limits, counting each ``s3://`` entry as at least one input of the kind ``mode`` makes it."""
+    if mode not in S3_INPUT_MODES:
+        raise HumeValidationError(f"s3_input_mode must be one of {S3_INPUT_MODES} (got {mode!r})")
+    total_urls = urls + (s3 if mode == "presigned" else 0)
+    total_files = files + (s3 if mode == "upload" else 0)
+    if total_urls > MAX_URLS:
+        raise HumeValidationError(
+            f"urls: at most {MAX_URLS} per job (got {total_urls}, s3:// entries included)"
+        )
+    if total_files > MAX_FILES:
+        raise HumeValidationError(
+            f"files: at most {MAX_FILES} per job (got {total_files}, s3:// entries included)"
+        )
+    if not (total_urls or total_files or has_text):
+        raise HumeValidationError("a Hume job needs at least one input: urls, text or files")
+
+
+@dataclass(frozen=True)
+class S3Object:
+    """One object to send to Hume."""
+
+    bucket: str
+    key: str
+    size: int
+
+    @property
+    def uri(self) -> str:
+        return f"{_SCHEME}{self.bucket}/{self.key}"
+
+
+class S3InputResolver:
+    """Lists and checks ``s3://`` entries, then presigns or opens the objects (S3 network calls only)."""
+
+    def __init__(self, aws_conn_id: str | None) -> None:
+        try:
+            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+        except ImportError as err:
+            raise ImportError(
+                "s3:// inputs need the Amazon provider: pip install 'airflow-provider-hume[amazon]'"
+            ) from err
+        self.hook = S3Hook(aws_conn_id=aws_conn_id)
+        self._client: Any = self.hook.get_conn()
+
+    def expand(self, locations: Sequence[S3Location], limit: int, field: str) -> list[S3Object]:
+        """Every object the locations name, at most ``limit`` in all; a missing key or empty prefix fails."""
+        objects: list[S3Object] = []
+        for location in locations:
+            if location.is_prefix:
+                found = self._list(location, limit - len(objects), field)
+                if not found:
+                    raise HumeValidationError(f"{location.uri} holds no objects")
+                objects.extend(found)
+            else:
+                objects.append(self._head(location))
+            if len(objects) > limit:
+                raise HumeValidationError(f"{field}: the s3:// entries name more than {limit} objects")
+        return objects
+
+    def _list(self, location: S3Location, room: int, field: str) -> list[S3Object]:
+        found: list[S3Object] = []
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=location.bucket, Prefix=location.key
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                if item["Key"].endswith("/"):
+                    continue  # a "folder" marker, not media
+                found.append(S3Object(location.bucket, item["Key"], int(item["Size"])))
+                if len(found) > room:
+                    raise HumeValidationError(
+                        f"{field}: {location.uri} holds more objects than the {room} Hume still accepts "
+                        f"in this job (Hume takes at most {MAX_URLS} inputs per job); use a narrower prefix"
+                    )
+        return found
+
+    def _head(self, location: S3Location) -> S3Object:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self._client.head_object(Bucket=location.bucket, Key=location.key)
+        except ClientError as err:
+            code = str(err.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchKey", "NotFound"):
+                raise HumeValidationError(f"{location.uri} does not exist") from None
+            raise
+        return S3Object(location.bucket, location.key, int(head["ContentLength"]))
+
+    def presign(self, obj: S3Object, expiry_seconds: int) -> str:
+        """A GET URL for the object; only its bucket and key are logged, never the signature."""
+        url = self.hook.generate_presigned_url(
+            "get_object", params={"Bucket": obj.bucket, "Key": obj.key}, expires_in=expiry_seconds
+        )
+        if not url:
+            raise HumeValidationError(f"could not presign {obj.uri}")
+        log.info("Hume input %s: presigned GET URL valid for %ds", obj.uri, expiry_seconds)
+        return str(url)
+
+    def upload_source(self, obj: S3Object) -> UploadSource:
+        """A multipart file part streamed from a fresh GET on every attempt (nothing touches disk)."""
+
+        def open_body() -> BinaryIO:
+            response = self._client.get_object(Bucket=obj.bucket, Key=obj.key)
+            if int(response["ContentLength"]) != obj.size:
+                response["Body"].close()
+                raise OSError(f"{obj.uri} changed size while the job was being submitted")
+            return cast(BinaryIO, response["Body"])
+
+        name = obj.key.rsplit("/", 1)[-1] or "object"
+        return UploadSource(name=name, size=obj.size, open=open_body)

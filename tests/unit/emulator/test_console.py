@@ -1,0 +1,166 @@
+"""The emulator console: HTML pages of the caller's jobs, their charts, and the key-to-cookie auth flow."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from airflow_provider_hume.emulator.console import COOKIE
+from airflow_provider_hume.emulator.samples import wav_bytes
+from airflow_provider_hume.emulator.state import EmulatorState
+
+CONSOLE = "/_emulator/console"
+HOSTILE = "<script>alert('x')</script>&.txt"
+
+
+def post_files(client: TestClient, config: dict[str, Any], *files: tuple[str, bytes]) -> str:
+    parts: list[tuple[str, Any]] = [("json", (None, json.dumps(config)))]
+    parts += [("file", (name, data)) for name, data in files]
+    response = client.post("/v0/batch/jobs", files=parts)
+    assert response.status_code == 200, response.text
+    job_id: str = response.json()["job_id"]
+    return job_id
+
+
+def emotion_names(predictions: list[dict[str, Any]], model: str) -> set[str]:
+    return {
+        emotion["name"]
+        for source in predictions
+        for item in source["results"]["predictions"]
+        for group in item["models"].get(model, {}).get("grouped_predictions", [])
+        for row in group["predictions"]
+        for emotion in row["emotions"]
+    }
+
+
+def test_jobs_page_lists_only_the_callers_jobs(
+    client: TestClient, submit: Callable[..., str], state: EmulatorState, other_key: str
+) -> None:
+    job_id = submit(models={"language": {}}, text=["Hello there", "Bye"])
+    foreign = TestClient(client.app, headers={"X-Hume-Api-Key": other_key})
+    foreign_id = foreign.post("/v0/batch/jobs", json={"text": ["x"]}).json()["job_id"]
+    response = client.get(f"{CONSOLE}/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-store"
+    page = response.text
+    assert f'href="jobs/{job_id}"' in page
+    assert foreign_id not in page
+    assert "QUEUED" in page
+    assert "<td>1</td>" in page  # sources: the raw-text block is one source
+    assert "language" in page
+
+
+def test_jobs_page_without_jobs(client: TestClient) -> None:
+    assert "No jobs yet." in client.get(f"{CONSOLE}/").text
+
+
+def test_job_page_charts_every_model_with_the_predicted_emotions(
+    client: TestClient, predictions: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    config = {"models": {"prosody": {}, "burst": {}, "language": {}}, "text": ["I am so glad to see you."]}
+    job_id = post_files(client, config, ("tone.wav", wav_bytes(2.0)))
+    body = predictions(job_id)
+    page = client.get(f"{CONSOLE}/jobs/{job_id}").text
+    assert "COMPLETED" in page
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+    # tone.wav: prosody, burst, language (on its transcript); the text: language
+    assert len(svgs) == 4
+    shown = set(re.findall(r'data-emotion="([^"]+)"', page))
+    assert len(shown) >= 5
+    assert shown <= {
+        name for model in ("prosody", "burst", "language") for name in emotion_names(body, model)
+    }
+    assert "time (s)" in page
+    assert "text position (characters)" in page
+    assert "<script" not in page
+
+
+def test_hostile_filenames_are_escaped(
+    client: TestClient, predictions: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    job_id = post_files(client, {"models": {"language": {}}}, (HOSTILE, b"What a lovely day."))
+    predictions(job_id)
+    page = client.get(f"{CONSOLE}/jobs/{job_id}").text
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;.txt" in page
+    assert "<svg" in page
+
+
+def test_unfinished_job_shows_its_status_and_no_chart(client: TestClient, submit: Callable[..., str]) -> None:
+    job_id = submit(models={"language": {}}, text=["Hello"])
+    page = client.get(f"{CONSOLE}/jobs/{job_id}").text
+    assert "QUEUED" in page
+    assert "<svg" not in page
+    assert "Charts appear once the job has completed." in page
+    assert '<meta http-equiv="refresh"' in page
+
+
+def test_failed_job_shows_its_message(
+    client: TestClient, submit: Callable[..., str], state: EmulatorState, finish: Callable[[], None]
+) -> None:
+    job_id = submit(text=["Hello"])
+    state.fail_job(job_id, "<boom>")
+    finish()
+    page = client.get(f"{CONSOLE}/jobs/{job_id}").text
+    assert "FAILED" in page
+    assert "&lt;boom&gt;" in page
+    assert "<svg" not in page
+
+
+def test_unknown_and_foreign_jobs_are_not_found(
+    client: TestClient, submit: Callable[..., str], other_key: str
+) -> None:
+    assert client.get(f"{CONSOLE}/jobs/no-such-job").status_code == 404
+    job_id = submit(text=["mine"])
+    foreign = client.get(f"{CONSOLE}/jobs/{job_id}", headers={"X-Hume-Api-Key": other_key})
+    assert foreign.status_code == 404
+
+
+def test_missing_or_bad_key_is_unauthorized(anonymous: TestClient) -> None:
+    for url in (f"{CONSOLE}/", f"{CONSOLE}/jobs/x", f"{CONSOLE}/?apikey=wrong"):
+        response = anonymous.get(url)
+        assert response.status_code == 401, url
+        assert "apikey=&lt;key&gt;" in response.text
+    assert anonymous.get(f"{CONSOLE}/", headers={"X-Hume-Api-Key": "wrong"}).status_code == 401
+
+
+def test_query_key_becomes_a_cookie_and_leaves_the_url(anonymous: TestClient, api_key: str) -> None:
+    response = anonymous.get(f"{CONSOLE}/jobs/abc?apikey={api_key}&x=1&y=%3Cz%3E")
+    assert response.status_code == 200
+    clean = f"{CONSOLE}/jobs/abc?x=1&amp;y=%3Cz%3E"
+    assert f'<meta http-equiv="refresh" content="0;url={clean}">' in response.text
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}={api_key};")
+    for attribute in ("HttpOnly", "Path=/_emulator/console", "SameSite=strict"):
+        assert attribute.lower() in cookie.lower()
+    assert "max-age" not in cookie.lower()  # a session cookie
+    assert api_key not in response.text
+    # the client now sends the cookie: pages load without any key in the URL
+    listing = anonymous.get(f"{CONSOLE}/")
+    assert listing.status_code == 200
+    assert "<h1>Jobs</h1>" in listing.text
+    assert api_key not in listing.text
+    assert anonymous.get(f"{CONSOLE}/jobs/abc").status_code == 404
+
+
+def test_query_key_reload_keeps_nothing_else(anonymous: TestClient, api_key: str) -> None:
+    response = anonymous.get(f"{CONSOLE}/?api_key={api_key}")
+    assert f'content="0;url={CONSOLE}/"' in response.text
+
+
+def test_stale_cookie_is_unauthorized_and_cleared(anonymous: TestClient) -> None:
+    anonymous.cookies.set(COOKIE, "revoked", path=CONSOLE)
+    response = anonymous.get(f"{CONSOLE}/")
+    assert response.status_code == 401
+    assert f'{COOKIE}=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+
+
+def test_pages_forbid_scripts(client: TestClient) -> None:
+    policy = client.get(f"{CONSOLE}/").headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src" not in policy
