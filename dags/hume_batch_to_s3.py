@@ -1,6 +1,9 @@
 """
 Submit a Hume batch job, wait for it in the triggerer, and land its predictions and artifacts in S3.
 
+The predictions land twice: as Hume's raw JSON, and flattened to one CSV per model (one row per prediction,
+one column per emotion) under ``table/``.
+
 Runs unchanged against the Hume emulator or any server speaking Hume's ``v0`` API: the endpoint and key come
 from the ``hume_default`` connection, S3 from ``aws_default``, and the bucket from the Airflow Variable
 ``hume_s3_bucket`` (default ``hume-demo``).
@@ -48,6 +51,14 @@ with DAG(
         s3_key=f"{PREFIX}/predictions.json",
         replace=True,
     )
+    table = HumePredictionsToS3Operator(
+        task_id="predictions_table_to_s3",
+        job_id=submit.output,
+        s3_bucket=BUCKET,
+        s3_key=f"{PREFIX}/table/predictions.csv",
+        output_format="csv",
+        replace=True,
+    )
     artifacts = HumeArtifactsToS3Operator(
         task_id="artifacts_to_s3",
         job_id=submit.output,
@@ -55,4 +66,4 @@ with DAG(
         s3_key=f"{PREFIX}/artifacts.zip",
         replace=True,
     )
-    wait >> [predictions, artifacts]
+    wait >> [predictions, table, artifacts]

@@ -37,3 +37,13 @@ def test_hume_batch_to_s3(emulator: Any, s3: Any, bucket: str, run_dag: Any) -> 
     assert filenames == {"call_snippet.wav", "face.png"}
     archive = s3.get_object(Bucket=bucket, Key=f"hume/{job_id}/artifacts.zip")["Body"].read()
     assert zipfile.ZipFile(BytesIO(archive)).testzip() is None
+    tables = outcome["predictions_table_to_s3"]["xcom"]["return_value"]
+    assert tables == [
+        f"s3://{bucket}/hume/{job_id}/table/predictions.{model}.csv"
+        for model in ("face", "burst", "prosody", "language")
+    ]
+    language = s3.get_object(Bucket=bucket, Key=f"hume/{job_id}/table/predictions.language.csv")["Body"].read()
+    header, *rows = language.decode().splitlines()
+    assert header.startswith("job_id,source_type,source,file,model,group_id,text,")
+    assert "Sarcasm" in header.split(",")
+    assert rows
