@@ -24,8 +24,9 @@ from airflow_provider_hume import __version__
 #: The lineage these operators report: plain datasets and run facets.
 HumeLineage: TypeAlias = "OperatorLineage[Dataset, RunFacet]"
 
-#: Identifies the run facet's shape (the facet's ``_schemaURL``): the package's page plus the facet's name.
-HUME_FACET_SCHEMA_URL = "https://pypi.org/project/airflow-provider-hume/#HumeJobRunFacet"
+#: Identifies the run facet's shape (the facet's ``_schemaURL``, a URI): a versioned name, since the
+#: package publishes no schema document at a URL of its own.
+HUME_FACET_SCHEMA_URL = "urn:airflow-provider-hume:facet:HumeJobRunFacet:1"
 
 
 @attr.define
