@@ -42,7 +42,8 @@ def test_hume_batch_to_s3(emulator: Any, s3: Any, bucket: str, run_dag: Any) -> 
         f"s3://{bucket}/hume/{job_id}/table/predictions.{model}.csv"
         for model in ("face", "burst", "prosody", "language")
     ]
-    language = s3.get_object(Bucket=bucket, Key=f"hume/{job_id}/table/predictions.language.csv")["Body"].read()
+    language_key = f"hume/{job_id}/table/predictions.language.csv"
+    language = s3.get_object(Bucket=bucket, Key=language_key)["Body"].read()
     header, *rows = language.decode().splitlines()
     assert header.startswith("job_id,source_type,source,file,model,group_id,text,")
     assert "Sarcasm" in header.split(",")
