@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _emulator_process import emulator_process
+from _report import print_growth
 
 RATE = 16_000
 MIB = 1024 * 1024
@@ -98,11 +99,7 @@ def main() -> None:
             runs = {
                 label: _measure(mode, path, emulator.url, emulator.api_key) for label, path in files.items()
             }
-            for label, figures in runs.items():
-                details = ", ".join(f"{name} {value:.1f}" for name, value in figures.items())
-                print(f"{mode}: {label} WAV: {details}")
-            growth = runs["60 min"]["peak_rss_mib"] - runs["1 min"]["peak_rss_mib"]
-            print(f"{mode}: growth for 60x the audio {growth:+.1f} MiB")
+            print_growth(mode, runs, "WAV", "60x the audio")
 
 
 if __name__ == "__main__":

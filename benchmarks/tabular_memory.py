@@ -19,6 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _report import print_growth
+
 MIB = 1024 * 1024
 FORMATS = ("jsonl", "csv", "parquet")
 SIZES_MIB = {"16 MiB": 16, "200 MiB": 200}
@@ -93,11 +96,7 @@ def main() -> None:
             print(f"body {label}: {rows} predictions, {path.stat().st_size / MIB:.1f} MiB")
         for output_format in FORMATS:
             runs = {label: _measure(output_format, path) for label, path in bodies.items()}
-            for label, figures in runs.items():
-                details = ", ".join(f"{name} {value:.1f}" for name, value in figures.items())
-                print(f"{output_format}: {label} body: {details}")
-            growth = runs["200 MiB"]["peak_rss_mib"] - runs["16 MiB"]["peak_rss_mib"]
-            print(f"{output_format}: growth for 12.5x the body {growth:+.1f} MiB")
+            print_growth(output_format, runs, "body", "12.5x the body")
 
 
 if __name__ == "__main__":
