@@ -1,8 +1,20 @@
-"""Printing a memory benchmark's runs: their figures, then the peak-RSS growth from smallest to largest."""
+"""Running a memory benchmark's fresh child processes, and printing their figures and the peak-RSS growth."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Mapping
+
+
+def run_child(script: str, *args: str) -> dict[str, float]:
+    """Run ``script --child ARGS`` in a fresh interpreter; return the JSON figures on its last output line."""
+    out = subprocess.run(
+        [sys.executable, script, "--child", *args], check=True, capture_output=True, text=True
+    ).stdout
+    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return figures
 
 
 def print_growth(name: str, runs: Mapping[str, Mapping[str, float]], what: str, growth_label: str) -> None:

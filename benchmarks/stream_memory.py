@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _emulator_process import emulator_process
-from _report import print_growth
+from _report import print_growth, run_child
 
 RATE = 16_000
 MIB = 1024 * 1024
@@ -79,14 +78,7 @@ def _child(mode: str, path: str, url: str, key: str) -> None:
 
 
 def _measure(mode: str, path: Path, url: str, key: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), url, key],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return figures
+    return run_child(__file__, mode, str(path), url, key)
 
 
 def main() -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report import print_growth
+from _report import print_growth, run_child
 
 MIB = 1024 * 1024
 FORMATS = ("jsonl", "csv", "parquet")
@@ -76,14 +75,7 @@ def _child(output_format: str, path: str) -> None:
 
 
 def _measure(output_format: str, path: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", output_format, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return figures
+    return run_child(__file__, output_format, str(path))
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _emulator_process import emulator_process
+from _report import print_growth, run_child
 
 MIB = 1024 * 1024
 FILE_SIZE = 95 * MIB  # under Hume's 100 MB limit per uploaded file
@@ -68,31 +68,16 @@ def _submit_with_operator(url: str, key: str, paths: list[str]) -> str:
 
 
 def _child(mode: str, url: str, key: str, paths: list[str]) -> None:
-    """Submit one job uploading ``paths``; print the peak RSS as JSON."""
+    """Submit one job uploading ``paths``; print its figures (peak RSS, seconds) as JSON."""
     started = time.monotonic()
     submit = _submit_with_operator if mode == "operator" else _submit_with_client
-    job_id = submit(url, key, paths)
+    submit(url, key, paths)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps({"job_id": job_id, "peak_rss_mib": peak_kib / 1024, "seconds": time.monotonic() - started})
-    )
+    print(json.dumps({"peak_rss_mib": peak_kib / 1024, "seconds": time.monotonic() - started}))
 
 
 def _measure(mode: str, url: str, key: str, paths: list[Path]) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, url, key, *map(str, paths)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return result
-
-
-def _report(mode: str, small: dict[str, float], large: dict[str, float]) -> None:
-    for label, run in (("16 MiB", small), ("1 GiB", large)):
-        print(f"{mode}: {label} upload, peak RSS {run['peak_rss_mib']:.1f} MiB ({run['seconds']:.1f} s)")
-    print(f"{mode}: growth for 64x the data {large['peak_rss_mib'] - small['peak_rss_mib']:+.1f} MiB")
+    return run_child(__file__, mode, url, key, *map(str, paths))
 
 
 def main() -> None:
@@ -105,7 +90,7 @@ def main() -> None:
         for mode in ("client", "operator"):
             small = _measure(mode, emulator.url, emulator.api_key, small_files)
             large = _measure(mode, emulator.url, emulator.api_key, large_files)
-            _report(mode, small, large)
+            print_growth(mode, {"16 MiB": small, "1 GiB": large}, "upload", "64x the data")
 
 
 if __name__ == "__main__":

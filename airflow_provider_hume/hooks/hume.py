@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook, Connection
@@ -84,6 +84,23 @@ def settings_from_connection(conn: Connection) -> HumeConnectionSettings:
     )
 
 
+class _ClientArguments(TypedDict):
+    api_key: str
+    base_url: str
+    timeout: float
+    retry_policy: RetryPolicy
+
+
+def _client_arguments(settings: HumeConnectionSettings) -> _ClientArguments:
+    """What every client (batch, async, streaming) is built from: key, base URL, timeout and retry policy."""
+    return {
+        "api_key": settings.api_key,
+        "base_url": settings.base_url,
+        "timeout": settings.timeout,
+        "retry_policy": RetryPolicy(max_retries=settings.max_retries),
+    }
+
+
 class HumeHook(BaseHook):
     """
     Interact with Hume's Expression Measurement API through a ``hume`` connection.
@@ -122,33 +139,15 @@ class HumeHook(BaseHook):
 
     def get_client(self) -> HumeBatchClient:
         """A synchronous batch client for workers; close it (or use it as a context manager) when done."""
-        settings = self.get_settings()
-        return HumeBatchClient(
-            settings.api_key,
-            settings.base_url,
-            timeout=settings.timeout,
-            retry_policy=RetryPolicy(max_retries=settings.max_retries),
-        )
+        return HumeBatchClient(**_client_arguments(self.get_settings()))
 
     async def get_async_client(self) -> AsyncHumeBatchClient:
         """An asyncio batch client for triggers; it never blocks the event loop."""
-        settings = await self.aget_settings()
-        return AsyncHumeBatchClient(
-            settings.api_key,
-            settings.base_url,
-            timeout=settings.timeout,
-            retry_policy=RetryPolicy(max_retries=settings.max_retries),
-        )
+        return AsyncHumeBatchClient(**_client_arguments(await self.aget_settings()))
 
     def get_stream_client(self) -> HumeStreamClient:
         """A websocket client for ``<base URL>/v0/stream/models`` (https becomes wss, http becomes ws)."""
-        settings = self.get_settings()
-        return HumeStreamClient(
-            settings.api_key,
-            settings.base_url,
-            timeout=settings.timeout,
-            retry_policy=RetryPolicy(max_retries=settings.max_retries),
-        )
+        return HumeStreamClient(**_client_arguments(self.get_settings()))
 
     def test_connection(self) -> tuple[bool, str]:
         """Check that the base URL answers and accepts the API key (lists one job)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,6 +17,7 @@ from airflow.sdk import DAG
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from airflow_provider_hume.sensors.job import HumeJobSensor
 from airflow_provider_hume.transfers import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
+from tests.support.loopback import serve_in_thread
 
 START = datetime(2026, 1, 1)
 
@@ -92,14 +92,8 @@ class _TruncatingHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def truncating_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TruncatingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), _TruncatingHandler)) as url:
+        yield url
 
 
 def test_interrupted_transfer_leaves_no_object(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 import time
-import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,19 +21,14 @@ from airflow_provider_hume.client.errors import (
 )
 from airflow_provider_hume.client.stream import HumeStreamClient, stream_url
 from tests.integration.client.stream_fake_server import FakeStreamServer
+from tests.support.media import wav_bytes as make_wav
 
 KEY = "Sx9fQk2LmN4pR7tV1wY3zA5bC8dE0gH6jK2mP4qS7uW9xZ1a"
 PROSODY: dict[str, dict[str, object]] = {"prosody": {}}
 
 
-def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes(b"\x01\x00" * int(seconds * rate))
-    return buffer.getvalue()
+def wav_bytes(seconds: float) -> bytes:
+    return make_wav(seconds, sample=b"\x01\x00")
 
 
 @pytest.fixture

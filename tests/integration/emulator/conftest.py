@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -14,6 +13,7 @@ import pytest
 import requests
 
 from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
+from tests.support.loopback import serve_in_thread
 
 POLL_DEADLINE_SECONDS = 15.0
 
@@ -48,14 +48,8 @@ def media_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(_MediaHandler, directory=str(directory))
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_in_thread(server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import http.server
 import io
 import json
 import tarfile
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -20,6 +19,7 @@ from airflow_provider_hume.emulator import limits
 from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
 from airflow_provider_hume.emulator.samples_audio import flac_bytes, mp3_bytes, ogg_opus_bytes
 from airflow_provider_hume.emulator.samples_mp4 import mp4_bytes
+from tests.support.loopback import serve_in_thread
 
 if TYPE_CHECKING:
     from tests.conftest import EmulatorHandle
@@ -68,14 +68,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for kind, suffix in (("zip", "zip"), ("gz", "tar.gz"), ("bz2", "tar.bz2"), ("xz", "tar.xz")):
         (directory / f"faces.{suffix}").write_bytes(archive(kind))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_in_thread(server) as url:
+        yield url
 
 
 def run_job(

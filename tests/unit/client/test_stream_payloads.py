@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
-import wave
 from typing import Any
 
 import pytest
@@ -22,16 +20,7 @@ from airflow_provider_hume.client.stream_payloads import (
     media_payload,
     text_payload,
 )
-
-
-def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
+from tests.support.media import wav_bytes
 
 
 def face(landmarks: int = 478) -> list[list[float]]:
