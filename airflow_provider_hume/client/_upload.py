@@ -1,4 +1,4 @@
-"""Local files as a streamed ``multipart/form-data`` body (hume-api.md §2.3), with upload progress in the log.
+"""Local files as a streamed ``multipart/form-data`` body (hume-api-v0.md §2.3), with upload progress logged.
 
 Files are read from disk (or from an :class:`UploadSource`'s stream) while the body is sent, so memory stays
 flat whatever their size. Each attempt opens the files again and builds a fresh encoder, because an encoder

@@ -1,4 +1,4 @@
-"""Synchronous client for Hume's batch API (hume-api.md §2) on a ``requests`` session.
+"""Synchronous client for Hume's batch API (hume-api-v0.md §2) on a ``requests`` session.
 
 Bodies that can be large (predictions, artifacts, uploads) are streamed; only the small JSON answers (job id,
 job details, job list) and at most 64 KiB of an error body are read into memory. Retries follow

@@ -1,4 +1,4 @@
-"""The validated batch job request (hume-api.md §2.2) and, re-exported, the model configs it carries.
+"""The validated batch job request (hume-api-v0.md §2.2) and, re-exported, the model configs it carries.
 
 A :class:`JobRequest` is checked entirely when it is built, so a DAG with a bad URL, too many inputs or a
 wrong model setting fails before anything is sent to Hume, with a message naming the field and the fix.

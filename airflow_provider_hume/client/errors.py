@@ -1,8 +1,8 @@
 """One error hierarchy for everything the Hume client raises, and the mapping from HTTP responses to it.
 
-Hume's ``v0`` API answers errors in several shapes (hume-api.md §2.10, §8): an Apigee ``fault`` object whose
-status the old SDK ignored, ``{"message": "job not found"}``, ``{"message": ...}`` validation bodies and plain
-text. The mapping below turns all of them into a precise exception whose message tells the user what to fix.
+Hume's ``v0`` API answers errors in several shapes (hume-api-v0.md §2.10, §8): an Apigee ``fault`` object
+whose status the old SDK ignored, ``{"message": "job not found"}``, ``{"message": ...}`` validation bodies and
+plain text. The mapping below turns all of them into a precise exception whose message says what to fix.
 """
 
 from __future__ import annotations

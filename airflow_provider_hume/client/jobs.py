@@ -1,4 +1,4 @@
-"""Job status and job details, parsed tolerantly from every shape Hume has used (hume-api.md §2.6).
+"""Job status and job details, parsed tolerantly from every shape Hume has used (hume-api-v0.md §2.6).
 
 Hume changed the job-details shape twice and broke its own SDK doing so (issue #48), so the parser reads the
 current shape (§2.6.1), the mid-2023 shape without ``job_id`` (§2.6.2) and the 2022 shape with a top-level

@@ -1,4 +1,4 @@
-"""Typed, validated model configs for a batch job (hume-api.md §2.2), convertible to and from the API's JSON.
+"""Typed, validated model configs for a batch job (hume-api-v0.md §2.2), convertible to and from API JSON.
 
 Every optional field defaults to None, meaning "let Hume use its default", and is omitted from the wire.
 Values are validated when an object is built, so a bad setting in a DAG fails before any network call, with a

@@ -1,4 +1,4 @@
-"""The I/O-free part of the batch protocol shared by the sync and async clients (hume-api.md §2).
+"""The I/O-free part of the batch protocol shared by the sync and async clients (hume-api-v0.md §2).
 
 Paths, headers, query parameters and the reading of response bodies live here once, so both clients agree on
 the wire format and on which answers are errors.

@@ -1,4 +1,4 @@
-"""Asyncio websocket client for Hume's streaming API (hume-api.md §4) on ``websockets``.
+"""Asyncio websocket client for Hume's streaming API (hume-api-v0.md §4) on ``websockets``.
 
 One :class:`StreamSocket` is one connection in request/response lockstep (§4.1): a payload is sent, its
 one reply read, and only then the next payload goes out. Every payload carries a ``payload_id`` and a reply

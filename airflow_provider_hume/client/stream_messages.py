@@ -1,4 +1,4 @@
-"""Reading the streaming API's replies (hume-api.md §4.4): predictions, errors and warnings.
+"""Reading the streaming API's replies (hume-api-v0.md §4.4): predictions, errors and warnings.
 
 An error (``{"error": ..., "code": ...}``) becomes :class:`HumeStreamError`. Warnings come in two forms, both
 accepted: top-level as in Hume's schema (``{"warning": ..., "code": ...}``) and nested per model as Hume's own

@@ -1,4 +1,4 @@
-"""Typed, validated model configs for the streaming API (hume-api.md §4.3).
+"""Typed, validated model configs for the streaming API (hume-api-v0.md §4.3).
 
 Streaming accepts fewer settings than batch: face has no ``save_faces``, language has no
 ``identify_speakers`` and takes ``passage`` granularity, prosody/burst/facemesh take only ``{}``, and ``ner``

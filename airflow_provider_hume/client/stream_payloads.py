@@ -1,4 +1,4 @@
-"""Streaming payloads (hume-api.md §4.2) and the limits Hume enforces on them (§4.7), checked client-side.
+"""Streaming payloads (hume-api-v0.md §4.2) and the limits Hume enforces on them (§4.7), checked client-side.
 
 Each check fails before anything is sent, with the limit, the size found and what to do about it, so a
 payload Hume would reject with ``E0203``/``E0206`` never leaves the worker.

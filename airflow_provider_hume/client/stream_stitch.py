@@ -1,7 +1,7 @@
 """Putting the replies to one input's payloads back together as one result for the whole input.
 
 Hume reports character positions relative to each text payload, and audio times relative to the start of
-the sliding window, which may begin with ``context`` seconds of the previous payloads (hume-api.md §4.8).
+the sliding window, which may begin with ``context`` seconds of the previous payloads (hume-api-v0.md §4.8).
 :class:`StitchedResult` shifts both back to the input's own timeline, drops predictions centred in the
 context, which the earlier payload already reported, and makes those it keeps begin no earlier than the
 payload's own audio, so that the stitched spans never overlap. Predictions are spooled to a

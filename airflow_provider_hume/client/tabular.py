@@ -1,4 +1,4 @@
-"""Flatten a predictions body (hume-api.md §2.7) into one row per prediction object, incrementally.
+"""Flatten a predictions body (hume-api-v0.md §2.7) into one row per prediction object, incrementally.
 
 The body is read as a stream of JSON events (``ijson``), and only the prediction being read is ever built:
 a source with an hour of video frames costs as much memory as a source with one image. Source-level

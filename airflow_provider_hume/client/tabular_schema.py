@@ -1,4 +1,4 @@
-"""The fixed column layout of flattened predictions: one stable schema per model (hume-api.md §2.7, §3).
+"""The fixed column layout of flattened predictions: one stable schema per model (hume-api-v0.md §2.7, §3).
 
 Every row holds one prediction object. Columns are the shared context columns, the model's positional
 columns, then one column per expression in the model's exact name set (named verbatim, in the documented

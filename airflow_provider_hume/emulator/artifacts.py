@@ -1,4 +1,4 @@
-"""The artifacts ZIP of a completed job (hume-api.md §8), generated while it is sent.
+"""The artifacts ZIP of a completed job (hume-api-v0.md §8), generated while it is sent.
 
 Entries are ``<source>/<model>.csv``, one per model that produced predictions for that source, where
 ``<source>`` is the upload's filename, the URL's last path segment or ``text`` (made unique with ``_2``,

@@ -1,4 +1,4 @@
-"""API-key authentication (hume-api.md §8).
+"""API-key authentication (hume-api-v0.md §8).
 
 The key comes from the ``X-Hume-Api-Key`` header or the ``apikey``/``apiKey``/``api_key`` query parameter.
 """

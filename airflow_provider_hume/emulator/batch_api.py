@@ -1,4 +1,4 @@
-"""REST routes of the batch API (hume-api.md §2.1): jobs, their details, predictions and artifacts.
+"""REST routes of the batch API (hume-api-v0.md §2.1): jobs, their details, predictions and artifacts.
 
 No ``from __future__ import annotations`` here: FastAPI must evaluate the route annotations, which refer to
 the per-router ``current_user`` dependency.

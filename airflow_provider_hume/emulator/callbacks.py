@@ -1,4 +1,4 @@
-"""Job callbacks (hume-api.md §2.9, §8): once a job with a ``callback_url`` ends, POST
+"""Job callbacks (hume-api-v0.md §2.9, §8): once a job with a ``callback_url`` ends, POST
 ``{"job_id", "status": "COMPLETED", "predictions"}`` or ``{"job_id", "status": "FAILED", "message"}`` to it.
 
 A background thread, running while the app runs (its lifespan), checks for ended jobs every

@@ -1,4 +1,4 @@
-"""The job object of ``GET /v0/batch/jobs[/{id}]``: current shape (hume-api.md §2.6.1) or a legacy one."""
+"""The job object of ``GET /v0/batch/jobs[/{id}]``: current shape (hume-api-v0.md §2.6.1) or a legacy one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Error responses of the REST emulator (hume-api.md §8): Apigee ``fault`` and ``{"message"}`` bodies.
+"""Error responses of the REST emulator (hume-api-v0.md §8): Apigee ``fault`` and ``{"message"}`` bodies.
 
 The 429 body is fixed by §8; the 502/503 bodies are what Apigee sends for a failing backend."""
 

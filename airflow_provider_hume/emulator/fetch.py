@@ -1,4 +1,4 @@
-"""Download job URLs, from loopback hosts only (hume-api.md §8 "Outbound fetches").
+"""Download job URLs, from loopback hosts only (hume-api-v0.md §8 "Outbound fetches").
 
 A URL whose host is not loopback (127.0.0.0/8, ``localhost``, ``::1``) is refused without any connection
 attempt; redirects are followed by hand so that every hop is checked the same way. Bodies are streamed to

@@ -1,4 +1,4 @@
-"""The older job-details shapes (hume-api.md §2.6.2, §2.6.3), served when the emulator starts with
+"""The older job-details shapes (hume-api-v0.md §2.6.2, §2.6.3), served when the emulator starts with
 ``--job-details-shape mid-2023`` or ``2022`` to test a client's tolerance.
 
 Both follow Hume's fixtures: only requested models are echoed, without ``null`` fields. Mid-2023 has no

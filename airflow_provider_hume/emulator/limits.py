@@ -1,4 +1,4 @@
-"""Batch limits (hume-api.md §2.11) and how the emulator enforces each one.
+"""Batch limits (hume-api-v0.md §2.11) and how the emulator enforces each one.
 
 The documented sizes say "MB"/"GB" without a base; the emulator reads them as binary units (100 MiB, 1 GiB),
 the more forgiving reading. What breaks a limit decides where the error shows:

@@ -1,4 +1,4 @@
-"""``GET /v0/batch/jobs`` query parameters (hume-api.md §2.5) and job selection.
+"""``GET /v0/batch/jobs`` query parameters (hume-api-v0.md §2.5) and job selection.
 
 ``status`` and ``type`` may repeat (``?status=QUEUED&status=FAILED``); every emulated job is of type
 ``INFERENCE``, the only type of Expression Measurement jobs, so another ``type`` matches nothing.

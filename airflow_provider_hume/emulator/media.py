@@ -1,4 +1,4 @@
-"""Media probing (hume-api.md §8): the type by magic bytes, then by extension; then duration or size.
+"""Media probing (hume-api-v0.md §8): the type by magic bytes, then by extension; then duration or size.
 
 Probing reads a file on disk: the first bytes for the type, mutagen for audio durations (WAV, MP3, MP4/M4A,
 OGG, FLAC: it reads container headers, not samples), :mod:`mp4` for the video track of an MP4 (picture size,

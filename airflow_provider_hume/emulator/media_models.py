@@ -1,6 +1,6 @@
 """Predictions of the media models: face (images, video frames), prosody and burst (audio), facemesh.
 
-Shapes follow hume-api.md §2.7. Values are seeded by the item's digest, the model, the settings that change
+Shapes follow hume-api-v0.md §2.7. Values are seeded by the item's digest, the model, the settings that change
 the segmentation, and the segment index (the frame for faces), so raising ``prob_threshold`` drops faces
 instead of reshuffling them. A video is sampled at ``fps_pred`` frames a second (``time`` = frame / frame
 rate); an image is frame 0. Prosody follows the pseudo-transcript (:mod:`transcript`) when transcription is

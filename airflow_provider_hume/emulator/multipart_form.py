@@ -1,4 +1,4 @@
-"""A streaming reader of the ``multipart/form-data`` body of ``POST /v0/batch/jobs`` (hume-api.md §2.3).
+"""A streaming reader of the ``multipart/form-data`` body of ``POST /v0/batch/jobs`` (hume-api-v0.md §2.3).
 
 Chunks go through python-multipart's parser as they arrive: a ``file``/``file[]`` part is written straight to
 an anonymous temporary file while its size is counted, the ``json`` part is kept in memory up to a cap. A

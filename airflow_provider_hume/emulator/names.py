@@ -1,4 +1,4 @@
-"""Name sets the emulator's models score: expressions (hume-api.md §3), sentiment, toxicity, descriptors.
+"""Name sets the emulator's models score: expressions (hume-api-v0.md §3), sentiment, toxicity, descriptors.
 
 The 48 expression names and their order are confirmed by Hume's own examples; the language/NER set adds five
 names merged alphabetically. FACS, face-description and vocal-burst descriptor lists are not published in

@@ -1,4 +1,4 @@
-"""Job predictions (hume-api.md §2.7): one element per source, in order: URLs, uploaded files, raw text.
+"""Job predictions (hume-api-v0.md §2.7): one element per source, in order: URLs, uploaded files, raw text.
 
 Each item of a source becomes one ``results.predictions[]`` entry holding only the requested models that
 apply to its media kind: text runs language and NER; audio runs prosody and burst, and also language and NER

@@ -1,4 +1,4 @@
-"""The validated inference-job request (hume-api.md §2.2) and its echo in job details (§2.6.1).
+"""The validated inference-job request (hume-api-v0.md §2.2) and its echo in job details (§2.6.1).
 
 Every config carries the documented defaults, so the echo of a requested model lists all of its fields.
 Numbers keep the JSON type the client sent (``3`` stays ``3``); defaults follow §2.2.7.

@@ -2,7 +2,7 @@
 
 Multipart bodies are parsed while they stream in (:mod:`multipart_form`): uploads go to temporary files as
 their bytes arrive and are handed on as open handles, so the caller can read them in chunks; an upload over
-the size limit is refused with ``400`` without being stored (hume-api.md §2.11, :mod:`limits`). File parts
+the size limit is refused with ``400`` without being stored (hume-api-v0.md §2.11, :mod:`limits`). File parts
 may be named ``file`` or ``file[]``; the ``json`` part may be a plain form field or a file part (the old SDK
 sent it as a file without a content type). A JSON body may be at most 16 MiB.
 """

@@ -1,4 +1,4 @@
-"""The streaming websocket route ``/v0/stream/models`` (hume-api.md §1.3, §4, §8).
+"""The streaming websocket route ``/v0/stream/models`` (hume-api-v0.md §1.3, §4, §8).
 
 The key comes from the ``X-Hume-Api-Key`` header or the ``apikey``/``apiKey``/``api_key`` query parameter;
 a missing or unknown key refuses the handshake with HTTP 401 and the REST ``fault`` body. After accepting,

@@ -1,7 +1,7 @@
 """Create a job from a validated request: download URLs, spool uploads, collect raw text (no HTTP routing).
 
 Sources keep this order: URLs, uploaded files, then the raw-text block. A URL over the size limit gets a
-source-level ``error`` (hume-api.md §2.11, :mod:`limits`).
+source-level ``error`` (hume-api-v0.md §2.11, :mod:`limits`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Plain text is segmented by ``granularity``: ``word`` = every whitespace-separated token (punctuation
 included, so ``"Test!"`` stays one word), ``sentence`` and ``utterance`` = sentences ending in ``.``, ``!`` or
-``?`` (hume-api.md §2.2.3: the same for text), ``conversational_turn`` = the whole passage. Positions are
+``?`` (hume-api-v0.md §2.2.3: the same for text), ``conversational_turn`` = the whole passage. Positions are
 character offsets, end exclusive. Plain text was not transcribed, so ``metadata``, ``time``, ``confidence``
 and ``speaker_confidence`` are ``null`` and ``identify_speakers`` tags everything ``spk_0`` (one writer).
 A transcript (:mod:`transcript`) brings times, confidences, speakers and ``metadata``. NER tags runs of

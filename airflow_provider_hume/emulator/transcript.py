@@ -1,7 +1,7 @@
 """The pseudo-transcript of an audio track: what the emulator "hears" when transcription is enabled.
 
 The emulator cannot recognise speech, so it invents a transcript that is a pure function of the audio's
-digest and duration (hume-api.md §8): sentences of common English words with an occasional capitalised name
+digest and duration (hume-api-v0.md §8): sentences of common English words with an occasional capitalised name
 (never two in a row, so NER finds each one), spoken by one or two speakers, with per-word times that run
 from a short leading silence towards the end of the audio. Sentences open with a function word, so only the
 names look like entities. With ``transcription: null`` nothing is transcribed: prosody has no text, and
@@ -83,7 +83,7 @@ class Transcript:
         return " ".join(word.text for word in self.words)
 
     def metadata(self) -> dict[str, object]:
-        """``TranscriptionMetadata`` (hume-api.md §2.7)."""
+        """``TranscriptionMetadata`` (hume-api-v0.md §2.7)."""
         return {"confidence": self.confidence, "detected_language": self.language}
 
     def segments(self, granularity: str) -> list[Segment]:

@@ -1,4 +1,4 @@
-"""Validate a job request body (hume-api.md §2.2, §2.11) into a :class:`JobRequest`.
+"""Validate a job request body (hume-api-v0.md §2.2, §2.11) into a :class:`JobRequest`.
 
 Every error names the offending field, e.g. ``models.face.prob_threshold must be between 0 and 1 (got 1.5)``.
 Unknown keys are rejected at every level (a project decision, §8). ``null`` for an optional field means "not

@@ -1,4 +1,4 @@
-"""The streaming websocket ``/v0/stream/models`` (hume-api.md §4): payloads in, one JSON reply per payload.
+"""The streaming websocket ``/v0/stream/models`` (hume-api-v0.md §4): payloads in, one JSON reply per payload.
 
 ``payload`` and ``config`` validate a message, ``decode`` and ``probe`` turn its ``data`` into media facts,
 ``window`` keeps the audio sliding window, ``predict`` scores each model, ``messages`` shapes replies and

@@ -1,4 +1,4 @@
-"""The ``models`` object of a streaming payload (hume-api.md §4.3), validated into settings.
+"""The ``models`` object of a streaming payload (hume-api-v0.md §4.3), validated into settings.
 
 Face and language take options; prosody, burst and facemesh accept only ``{}``; ``ner`` is batch-only.
 The spec's streaming defaults of ``3`` for ``prob_threshold`` and ``min_face_size`` are a documentation bug,

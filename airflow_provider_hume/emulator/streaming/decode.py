@@ -1,4 +1,4 @@
-"""From a payload's ``data`` to probed media: base64, type detection, model compatibility (hume-api.md §4).
+"""From a payload's ``data`` to probed media: base64, type detection, model compatibility (hume-api-v0.md §4).
 
 ``raw_text: true`` makes ``data`` text. Otherwise ``data`` is base64 (E0201 if not), except that a JSON list
 of landmarks may also come as plain JSON (the Fern SDK's ``send_facemesh``). Decoded bytes are typed by

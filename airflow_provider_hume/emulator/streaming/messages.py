@@ -1,4 +1,4 @@
-"""Server-to-client messages (hume-api.md §4.4, §4.6, §8): error codes, warnings and reply envelopes.
+"""Server-to-client messages (hume-api-v0.md §4.4, §4.6, §8): error codes, warnings and reply envelopes.
 
 A reply is predictions, an error ``{"error", "code"}`` or a top-level warning ``{"warning", "code"}``;
 ``payload_id`` and ``job_details`` are added to any of them. Codes after E0205 and W0103 are not published:

@@ -1,4 +1,4 @@
-"""The client-to-server message (hume-api.md §4.2): JSON parsing and top-level fields.
+"""The client-to-server message (hume-api-v0.md §4.2): JSON parsing and top-level fields.
 
 Keys are snake_case and unknown keys are rejected (E0101), as the real service did. A message larger than
 :data:`MAX_MESSAGE_SIZE` is refused before it is parsed, so no oversized payload is ever decoded.

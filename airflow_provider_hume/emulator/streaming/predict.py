@@ -1,4 +1,4 @@
-"""Streaming predictions per model (hume-api.md §4.4), deterministic per §8.
+"""Streaming predictions per model (hume-api-v0.md §4.4), deterministic per §8.
 
 Every value is a pure function of the media digest (for audio: the window key), the model and the segment
 or face index; settings only filter (thresholds) or add lists (facs, sentiment...), never reshuffle.

@@ -1,4 +1,4 @@
-"""Facts about one payload's media, read from memory, and the streaming limits (hume-api.md §4.7, §8).
+"""Facts about one payload's media, read from memory, and the streaming limits (hume-api-v0.md §4.7, §8).
 
 Audio durations come from the container header (mutagen), image sizes from the image header (Pillow), and
 both limits are checked before anything is decoded further. Silence is judged on WAV samples only: a WAV

@@ -1,4 +1,4 @@
-"""One streaming connection: its job id and audio window, and the reply to each message (hume-api.md §4).
+"""One streaming connection: its job id and audio window, and the reply to each message (hume-api-v0.md §4).
 
 Every message gets exactly one reply, and an error never ends the session. The order of checks is: size,
 JSON (E0100), fields (E0101), ``reset_stream``, then ``data``: base64 (E0201), type (E0200), models

@@ -1,4 +1,4 @@
-"""The per-connection audio sliding window (hume-api.md §4.8).
+"""The per-connection audio sliding window (hume-api-v0.md §4.8).
 
 A payload's audio is processed together with up to ``stream_window_ms - its duration`` of the audio before it
 ("a window of 600 ms would append the full 500 ms of the second payload to the last 100 ms of the first").

@@ -1,4 +1,4 @@
-"""Mapping of every error shape of hume-api.md §2.10 and §8 to the client's exceptions."""
+"""Mapping of every error shape of hume-api-v0.md §2.10 and §8 to the client's exceptions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JobDetails parsing of every documented job-details shape (hume-api.md §2.6), from Hume's own fixtures."""
+"""JobDetails parsing of every documented job-details shape (hume-api-v0.md §2.6), from Hume's fixtures."""
 
 from __future__ import annotations
 

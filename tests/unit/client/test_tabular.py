@@ -1,4 +1,4 @@
-"""Flattening predictions bodies (hume-api.md §2.7) into rows: context, columns, name sets, errors, memory."""
+"""Flattening predictions bodies (hume-api-v0.md §2.7) into rows: context, columns, name sets, errors."""
 
 from __future__ import annotations
 

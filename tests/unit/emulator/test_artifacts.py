@@ -1,4 +1,4 @@
-"""GET /artifacts: headers, ZIP layout ``<source>/<model>.csv`` and CSV contents (hume-api.md §8)."""
+"""GET /artifacts: headers, ZIP layout ``<source>/<model>.csv`` and CSV contents (hume-api-v0.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API-key authentication: header and query forms, and the exact Apigee fault bodies (hume-api.md §8)."""
+"""API-key authentication: header and query forms, and the exact Apigee fault bodies (hume-api-v0.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Limits of hume-api.md §2.11: counts and upload size refuse the request (400); archive members and long
+"""Limits of hume-api-v0.md §2.11: counts and upload size refuse the request (400); archive members and long
 media fail per file; URL downloads over the limit fail per source (see the integration tests)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""GET /v0/batch/jobs: status, when/timestamp_ms, sort_by, direction and limit (hume-api.md §2.5)."""
+"""GET /v0/batch/jobs: status, when/timestamp_ms, sort_by, direction and limit (hume-api-v0.md §2.5)."""
 
 from __future__ import annotations
 

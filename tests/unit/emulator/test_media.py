@@ -1,6 +1,6 @@
 """Media probing: magic bytes first, then the extension; durations via mutagen, sizes via Pillow.
 
-Every container of hume-api.md §8 is probed from a real file built in Python (no encoder binaries needed).
+Every container of hume-api-v0.md §8 is probed from a real file built in Python (no encoder binaries needed).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every documented option changes the output as documented (hume-api.md §2.2), on audio, video and text.
+"""Every documented option changes the output as documented (hume-api-v0.md §2.2), on audio, video and text.
 
 Audio is "transcribed" into the emulator's pseudo-transcript (see ``transcript``), so the text-based options
 (granularity, language, NER, speakers, confidence threshold) have something to act on.

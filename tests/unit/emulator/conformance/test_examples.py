@@ -4,7 +4,7 @@ Every example body of the reference definitions copied to ``tests/fixtures/refer
 WireMock stubs of Hume's Python SDK, the examples of the Fern definition vendored in the TypeScript SDK
 (``ts_mock_batch.yml``) and the default ``models`` of the 2023 OpenAPI document. The emulator answers the
 same request (the example's URL served from loopback) and its body must carry the same keys with the same
-JSON types, recursively; the only extra key allowed is ``user_id``, which hume-api.md §2.6.1 documents for
+JSON types, recursively; the only extra key allowed is ``user_id``, which hume-api-v0.md §2.6.1 documents for
 real responses though these examples lack it.
 """
 

@@ -1,7 +1,7 @@
 """The emulator's bodies validate against Hume's Fern definition (``ts_mock_batch.yml``, from the TS SDK).
 
 A small interpreter of Fern's type language checks every body of every endpoint; objects may carry only
-their declared keys, plus ``user_id`` (documented in hume-api.md §2.6.1, absent from Fern's
+their declared keys, plus ``user_id`` (documented in hume-api-v0.md §2.6.1, absent from Fern's
 ``JobInference``). The bodies (see ``conftest.py``) use every model, option, kind of source and job state.
 """
 

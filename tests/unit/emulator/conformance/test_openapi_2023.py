@@ -2,7 +2,8 @@
 
 The document has known bugs, patched here before validating (each patch is tested to matter):
 
-1. ``score`` of every ``*Score`` is typed ``string``; Hume's SDKs and examples use numbers (hume-api.md §2.7).
+1. ``score`` of every ``*Score`` is typed ``string``; Hume's SDKs and examples use numbers
+   (hume-api-v0.md §2.7).
 2. OpenAPI 3.0 needs ``nullable`` and the document never sets it, yet Hume's own examples send ``null`` for
    optional fields (``"metadata": null``, ``"facs": null``, ``"callback_url": null``): properties that are not
    ``required`` may be ``null``, as the later Fern definition (``optional<...>``) says.

@@ -1,4 +1,4 @@
-"""Handshake authentication (hume-api.md §1.3, §8): header or query key; anything else is an HTTP 401."""
+"""Handshake authentication (hume-api-v0.md §1.3, §8): header or query key; anything else is an HTTP 401."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``models`` object (hume-api.md §4.3): options, ranges, unknown keys, batch-only models (E0101)."""
+"""The ``models`` object (hume-api-v0.md §4.3): options, ranges, unknown keys, batch-only models (E0101)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``payload_id`` and ``job_details`` (hume-api.md §4.5, §8): echoed on every kind of reply."""
+"""``payload_id`` and ``job_details`` (hume-api-v0.md §4.5, §8): echoed on every kind of reply."""
 
 from __future__ import annotations
 

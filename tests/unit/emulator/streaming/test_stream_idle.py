@@ -1,4 +1,4 @@
-"""Idle close (hume-api.md §4.1, §8): no client message for the timeout closes the socket normally."""
+"""Idle close (hume-api-v0.md §4.1, §8): no client message for the timeout closes the socket normally."""
 
 from __future__ import annotations
 

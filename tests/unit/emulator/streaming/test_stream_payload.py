@@ -1,4 +1,4 @@
-"""Top-level payload fields (hume-api.md §4.2): JSON (E0100), snake_case keys and field types (E0101)."""
+"""Top-level payload fields (hume-api-v0.md §4.2): JSON (E0100), snake_case keys and field types (E0101)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Prediction shapes per model (hume-api.md §4.4), exact name sets (§3) and determinism (§8)."""
+"""Prediction shapes per model (hume-api-v0.md §4.4), exact name sets (§3) and determinism (§8)."""
 
 from __future__ import annotations
 

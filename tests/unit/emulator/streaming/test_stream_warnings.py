@@ -1,4 +1,4 @@
-"""Warnings when a model detects nothing (hume-api.md §4.4c, §4.6, §8): nested by default, or top-level."""
+"""Warnings when a model detects nothing (hume-api-v0.md §4.4c, §4.6, §8): nested by default, or top-level."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audio sliding window (hume-api.md §4.8): context from earlier payloads, ``reset_stream``, bounds."""
+"""The audio sliding window (hume-api-v0.md §4.8): context from earlier payloads, ``reset_stream``, bounds."""
 
 from __future__ import annotations
 
