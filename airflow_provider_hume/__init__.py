@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from airflow_provider_hume._connection_form import CONN_FIELDS, DEFAULT_BASE_URL, provider_ui_field_behaviour
 
-DEFAULT_BASE_URL = "https://api.hume.ai"
+__all__ = ["DEFAULT_BASE_URL", "__version__", "get_provider_info"]
+
+__version__ = "0.1.0"
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -49,32 +51,8 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "hook-class-name": "airflow_provider_hume.hooks.hume.HumeHook",
                 "connection-type": "hume",
-                "ui-field-behaviour": {
-                    "hidden-fields": ["login", "schema", "port", "extra"],
-                    "relabeling": {"password": "API Key", "host": "Base URL"},
-                    "placeholders": {"host": DEFAULT_BASE_URL, "password": "your Hume API key"},
-                },
-                "conn-fields": {
-                    "timeout": {
-                        "label": "Request timeout (seconds)",
-                        "schema": {"type": ["number", "null"], "minimum": 1},
-                        "description": "Read timeout for each HTTP request (default 60).",
-                    },
-                    "max_retries": {
-                        "label": "Max retries",
-                        "schema": {"type": ["integer", "null"], "minimum": 0},
-                        "description": "Retries for 429, 5xx and connection errors (default 5).",
-                    },
-                    "console_url": {
-                        "label": "Console URL",
-                        "schema": {"type": ["string", "null"]},
-                        "description": (
-                            "Where the 'Hume Job' link points: '{job_id}' is replaced by the job id, else "
-                            "'/jobs/<job_id>' is appended. Default: Hume's platform for api.hume.ai, the "
-                            "emulator console for any other base URL."
-                        ),
-                    },
-                },
+                "ui-field-behaviour": provider_ui_field_behaviour(),
+                "conn-fields": CONN_FIELDS,
             }
         ],
     }

@@ -20,6 +20,7 @@ from openlineage.client.event_v2 import Dataset
 from openlineage.client.facet_v2 import RunFacet
 
 from airflow_provider_hume import __version__
+from airflow_provider_hume._s3 import S3Uri
 
 #: The lineage these operators report: plain datasets and run facets.
 HumeLineage: TypeAlias = "OperatorLineage[Dataset, RunFacet]"
@@ -64,8 +65,8 @@ def s3_dataset(bucket: str, key: str) -> Dataset:
 
 def s3_uri_dataset(uri: str) -> Dataset:
     """``s3://bucket/key`` -> namespace ``s3://bucket``, name ``key``."""
-    bucket, _, key = uri.strip()[len("s3://") :].partition("/")
-    return s3_dataset(bucket, key)
+    location = S3Uri.parse(uri, "uri")
+    return s3_dataset(location.bucket, location.key)
 
 
 def api_host(base_url: str) -> str:

@@ -8,21 +8,9 @@ from __future__ import annotations
 from airflow_provider_hume.client._upload import UploadSource
 from airflow_provider_hume.client.batch import HumeBatchClient
 from airflow_provider_hume.client.batch_async import AsyncHumeBatchClient
-from airflow_provider_hume.client.config import (
-    Burst,
-    Face,
-    Facemesh,
-    JobRequest,
-    Language,
-    Models,
-    Ner,
-    Prosody,
-    Transcription,
-    Window,
-    coerce_models,
-    coerce_transcription,
-)
 from airflow_provider_hume.client.errors import (
+    PERMANENT_ERRORS,
+    TRANSIENT_ERRORS,
     HumeAuthError,
     HumeConnectionError,
     HumeError,
@@ -35,24 +23,58 @@ from airflow_provider_hume.client.errors import (
     HumeValidationError,
     error_from_response,
 )
+from airflow_provider_hume.client.job_request import (
+    MAX_FILES,
+    MAX_TEXTS,
+    MAX_URLS,
+    JobRequest,
+    check_input_counts,
+)
 from airflow_provider_hume.client.jobs import JobDetails, JobState, JobStatus
+from airflow_provider_hume.client.model_configs import (
+    Burst,
+    Face,
+    Facemesh,
+    Language,
+    Models,
+    Ner,
+    Prosody,
+    Transcription,
+    Window,
+    coerce_models,
+    coerce_transcription,
+)
 from airflow_provider_hume.client.retry import RetryPolicy, is_retryable_status, parse_retry_after
 from airflow_provider_hume.client.stream import HumeStreamClient, StreamSocket, stream_url
 from airflow_provider_hume.client.stream_chunks import iter_wav_chunks, split_text
 from airflow_provider_hume.client.stream_messages import StreamResult, StreamWarning
 from airflow_provider_hume.client.stream_models import (
+    MEDIA_MODELS,
     StreamFace,
     StreamLanguage,
     StreamModels,
     StreamProsody,
     coerce_stream_models,
 )
+from airflow_provider_hume.client.stream_payloads import check_window
 from airflow_provider_hume.client.stream_pool import InputOutcome, StreamInput, stream_inputs
-from airflow_provider_hume.client.stream_stitch import StitchedResult
+from airflow_provider_hume.client.stream_stitch import StitchedResult, write_result_line
+from airflow_provider_hume.client.tabular import ByteStream, ParseReport, PredictionRow, iter_prediction_rows
+from airflow_provider_hume.client.tabular_schema import MODEL_COLUMNS, TABLE_MODELS
+from airflow_provider_hume.client.waiting import JobWait, Verdict, WaitStep, log_step
 
 __all__ = [
+    "MAX_FILES",
+    "MAX_TEXTS",
+    "MAX_URLS",
+    "MEDIA_MODELS",
+    "MODEL_COLUMNS",
+    "PERMANENT_ERRORS",
+    "TABLE_MODELS",
+    "TRANSIENT_ERRORS",
     "AsyncHumeBatchClient",
     "Burst",
+    "ByteStream",
     "Face",
     "Facemesh",
     "HumeAuthError",
@@ -72,9 +94,12 @@ __all__ = [
     "JobRequest",
     "JobState",
     "JobStatus",
+    "JobWait",
     "Language",
     "Models",
     "Ner",
+    "ParseReport",
+    "PredictionRow",
     "Prosody",
     "RetryPolicy",
     "StitchedResult",
@@ -88,15 +113,22 @@ __all__ = [
     "StreamWarning",
     "Transcription",
     "UploadSource",
+    "Verdict",
+    "WaitStep",
     "Window",
+    "check_input_counts",
+    "check_window",
     "coerce_models",
     "coerce_stream_models",
     "coerce_transcription",
     "error_from_response",
     "is_retryable_status",
+    "iter_prediction_rows",
     "iter_wav_chunks",
+    "log_step",
     "parse_retry_after",
     "split_text",
     "stream_inputs",
     "stream_url",
+    "write_result_line",
 ]

@@ -11,6 +11,7 @@ import contextlib
 import io
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
@@ -25,7 +26,6 @@ from urllib3.util.retry import Retry
 from airflow_provider_hume import DEFAULT_BASE_URL
 from airflow_provider_hume.client._fields import check_number
 from airflow_provider_hume.client._upload import FileInput, MultipartUpload, check_files
-from airflow_provider_hume.client.config import JobRequest
 from airflow_provider_hume.client.errors import (
     REDACTED,
     HumeConnectionError,
@@ -34,6 +34,7 @@ from airflow_provider_hume.client.errors import (
     error_in_success_body,
     truncate,
 )
+from airflow_provider_hume.client.job_request import JobRequest
 from airflow_provider_hume.client.jobs import JobDetails, JobStatus
 from airflow_provider_hume.client.protocol import (
     JOBS_PATH,
@@ -50,6 +51,7 @@ from airflow_provider_hume.client.protocol import (
     request_headers,
 )
 from airflow_provider_hume.client.retry import Delivery, RetryPolicy, RetryTracker
+from airflow_provider_hume.client.waiting import JobWait, StepLogger, WaitStep, log_step
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,8 @@ class HumeBatchClient:
 
     ``timeout`` is the read timeout of each request and ``connect_timeout`` the time allowed to connect. A
     ``session`` passed in is used as is and not closed; it should not retry on its own (requests' default
-    adapters do not). ``sleep`` is injectable so tests can record retry delays instead of waiting.
+    adapters do not). ``sleep`` and ``clock`` (Unix time) are injectable so tests can run waits without
+    waiting.
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class HumeBatchClient:
         retry_policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing the default is safe
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._api_key = check_api_key(api_key)
         self.base_url = normalize_base_url(base_url)
@@ -114,6 +118,7 @@ class HumeBatchClient:
         self.connect_timeout = check_number(connect_timeout, "connect_timeout", minimum=0.001)
         self.retry_policy = retry_policy
         self._sleep = sleep
+        self._clock = clock
         self._owns_session = session is None
         self._session = session if session is not None else self._new_session()
 
@@ -171,6 +176,35 @@ class HumeBatchClient:
         path = job_path(job_id)
         status, headers, raw = self._call("GET", path, consume=self._small)
         return parse_job_details(status, raw, headers, job_id.strip(), redact=(self._api_key,))
+
+    def check_job(self, wait: JobWait) -> WaitStep:
+        """Poll the job's details once and return what ``wait`` makes of the answer."""
+        try:
+            details = self.get_job_details(wait.job_id)
+        except HumeError as err:
+            return wait.after_error(err, self._clock())
+        return wait.after_state(details.state, self._clock())
+
+    def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        deadline: float = math.inf,
+        poll_interval: float = 10.0,
+        logger: StepLogger = log,
+    ) -> WaitStep:
+        """Poll until the job ends, the deadline (Unix time) passes or an error ends the wait.
+
+        Returns the final step (see :mod:`airflow_provider_hume.client.waiting`); never raises for the
+        job's outcome, so every caller maps it the same way.
+        """
+        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval)
+        while True:
+            step = self.check_job(wait)
+            log_step(step, logger)
+            if step.is_final:
+                return step
+            self._sleep(step.sleep_seconds)
 
     def list_jobs(
         self,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 
@@ -40,6 +42,7 @@ from airflow_provider_hume.client.protocol import (
     request_headers,
 )
 from airflow_provider_hume.client.retry import Delivery, RetryPolicy, RetryTracker
+from airflow_provider_hume.client.waiting import JobWait, StepLogger, WaitStep, log_step
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ async def _read(response: aiohttp.ClientResponse, limit: int) -> bytes:
 class AsyncHumeBatchClient:
     """Read job details and job lists without blocking the event loop.
 
-    ``sleep`` is injectable so tests can record retry delays instead of waiting.
+    ``sleep`` and ``clock`` (Unix time) are injectable so tests can run waits without waiting.
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class AsyncHumeBatchClient:
         connect_timeout: float = 10.0,
         retry_policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing the default is safe
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._api_key = check_api_key(api_key)
         self.base_url = normalize_base_url(base_url)
@@ -88,6 +92,7 @@ class AsyncHumeBatchClient:
         self.connect_timeout = check_number(connect_timeout, "connect_timeout", minimum=0.001)
         self.retry_policy = retry_policy
         self._sleep = sleep
+        self._clock = clock
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
@@ -112,6 +117,35 @@ class AsyncHumeBatchClient:
         path = job_path(job_id)
         status, headers, body = await self._get(path, None)
         return parse_job_details(status, body, headers, job_id.strip(), redact=(self._api_key,))
+
+    async def check_job(self, wait: JobWait) -> WaitStep:
+        """Poll the job's details once and return what ``wait`` makes of the answer."""
+        try:
+            details = await self.get_job_details(wait.job_id)
+        except HumeError as err:
+            return wait.after_error(err, self._clock())
+        return wait.after_state(details.state, self._clock())
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        deadline: float = math.inf,
+        poll_interval: float = 10.0,
+        logger: StepLogger = log,
+    ) -> WaitStep:
+        """Poll until the job ends, the deadline (Unix time) passes or an error ends the wait.
+
+        The async twin of :meth:`HumeBatchClient.wait_for_job`: every wait is awaited, so the event loop
+        never blocks.
+        """
+        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval)
+        while True:
+            step = await self.check_job(wait)
+            log_step(step, logger)
+            if step.is_final:
+                return step
+            await self._sleep(step.sleep_seconds)
 
     async def list_jobs(
         self,

@@ -80,6 +80,12 @@ class HumeStreamError(HumeError):
         self.reason = message
 
 
+#: Errors after which polling again may well succeed: the network or the server had a bad moment.
+TRANSIENT_ERRORS: tuple[type[HumeError], ...] = (HumeConnectionError, HumeRateLimitError, HumeServerError)
+#: Errors that asking again cannot fix: a rejected key, an unknown job, an invalid request.
+PERMANENT_ERRORS: tuple[type[HumeError], ...] = (HumeAuthError, HumeNotFoundError, HumeValidationError)
+
+
 def decode_body(body: bytes | str) -> str:
     """Decode a response body for messages, never failing on bad UTF-8."""
     return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body

@@ -2,8 +2,8 @@
 
 Every optional field defaults to None, meaning "let Hume use its default", and is omitted from the wire.
 Values are validated when an object is built, so a bad setting in a DAG fails before any network call, with a
-message naming the full field path. ``from_api`` reads the JSON shape users write in templated DAGs. Import
-these from :mod:`airflow_provider_hume.client.config`, which adds the job request.
+message naming the full field path. ``from_api`` reads the JSON shape users write in templated DAGs. The job
+request that carries them is :mod:`airflow_provider_hume.client.job_request`.
 """
 
 from __future__ import annotations

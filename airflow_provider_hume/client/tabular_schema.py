@@ -83,7 +83,7 @@ _EXPRESSIONS: Final[dict[str, tuple[str, ...]]] = {
     "ner": EXPRESSIONS_53,
 }
 
-MODELS: Final[tuple[str, ...]] = ("face", "burst", "prosody", "language", "ner", "facemesh")
+TABLE_MODELS: Final[tuple[str, ...]] = ("face", "burst", "prosody", "language", "ner", "facemesh")
 """The models with a table schema, in output order."""
 
 
@@ -92,7 +92,7 @@ def _columns(model: str) -> tuple[Column, ...]:
     return COMMON_COLUMNS + _POSITIONAL[model] + tuple(Column(name, "float") for name in scores)
 
 
-MODEL_COLUMNS: Final[dict[str, tuple[Column, ...]]] = {model: _columns(model) for model in MODELS}
+MODEL_COLUMNS: Final[dict[str, tuple[Column, ...]]] = {model: _columns(model) for model in TABLE_MODELS}
 """The full, ordered column list of each model's table."""
 
 # Where a prediction's scalar fields land, keyed by their path inside the prediction object.

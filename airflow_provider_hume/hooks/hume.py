@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook, Connection
 
-from airflow_provider_hume import DEFAULT_BASE_URL
+from airflow_provider_hume._connection_form import DEFAULT_BASE_URL, ui_field_behaviour
 from airflow_provider_hume.client import (
     AsyncHumeBatchClient,
     HumeBatchClient,
@@ -23,12 +23,13 @@ DEFAULT_MAX_RETRIES = 5
 
 @dataclass(frozen=True)
 class HumeConnectionSettings:
-    """What a client needs from a connection; ``repr`` never shows the key."""
+    """What clients and the job link need from a connection; ``repr`` never shows the key."""
 
     base_url: str
     api_key: str
     timeout: float
     max_retries: int
+    console_url: str | None = None
 
     def __repr__(self) -> str:
         return f"HumeConnectionSettings(base_url={self.base_url!r}, timeout={self.timeout}, ...)"
@@ -79,8 +80,13 @@ def settings_from_connection(conn: Connection) -> HumeConnectionSettings:
         ) from err
     if timeout_s <= 0 or retries < 0:
         raise ValueError(f"Connection {conn.conn_id!r}: 'timeout' must be > 0 and 'max_retries' >= 0.")
+    console_url = _extra_value(extra, "console_url")
     return HumeConnectionSettings(
-        base_url=_base_url(conn), api_key=api_key, timeout=timeout_s, max_retries=retries
+        base_url=_base_url(conn),
+        api_key=api_key,
+        timeout=timeout_s,
+        max_retries=retries,
+        console_url=str(console_url) if console_url else None,
     )
 
 
@@ -119,31 +125,35 @@ class HumeHook(BaseHook):
     def __init__(self, hume_conn_id: str = default_conn_name) -> None:
         super().__init__()
         self.hume_conn_id = hume_conn_id
+        self._settings: HumeConnectionSettings | None = None
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Show only the base URL and the API key in the connection form."""
-        return {
-            "hidden_fields": ["login", "schema", "port", "extra"],
-            "relabeling": {"password": "API Key", "host": "Base URL"},
-            "placeholders": {"host": DEFAULT_BASE_URL, "password": "your Hume API key"},
-        }
+        return ui_field_behaviour()
 
     def get_settings(self) -> HumeConnectionSettings:
-        """Read and validate the connection."""
-        return settings_from_connection(self.get_connection(self.hume_conn_id))
+        """Read and validate the connection (once per hook)."""
+        if self._settings is None:
+            self._settings = settings_from_connection(self.get_connection(self.hume_conn_id))
+        return self._settings
 
     async def aget_settings(self) -> HumeConnectionSettings:
-        """Read and validate the connection without blocking the event loop."""
-        return settings_from_connection(await self.aget_connection(self.hume_conn_id))
+        """Read and validate the connection without blocking the event loop (once per hook)."""
+        if self._settings is None:
+            self._settings = settings_from_connection(await self.aget_connection(self.hume_conn_id))
+        return self._settings
 
-    def get_client(self) -> HumeBatchClient:
-        """A synchronous batch client for workers; close it (or use it as a context manager) when done."""
-        return HumeBatchClient(**_client_arguments(self.get_settings()))
+    def get_client(self, **overrides: Any) -> HumeBatchClient:
+        """A synchronous batch client for workers; close it (or use it as a context manager) when done.
 
-    async def get_async_client(self) -> AsyncHumeBatchClient:
-        """An asyncio batch client for triggers; it never blocks the event loop."""
-        return AsyncHumeBatchClient(**_client_arguments(await self.aget_settings()))
+        ``overrides`` replace the client's other constructor arguments (``sleep`` and ``clock`` in tests).
+        """
+        return HumeBatchClient(**_client_arguments(self.get_settings()), **overrides)
+
+    async def get_async_client(self, **overrides: Any) -> AsyncHumeBatchClient:
+        """An asyncio batch client for triggers; it never blocks the event loop (``overrides`` as above)."""
+        return AsyncHumeBatchClient(**_client_arguments(await self.aget_settings()), **overrides)
 
     def get_stream_client(self) -> HumeStreamClient:
         """A websocket client for ``<base URL>/v0/stream/models`` (https becomes wss, http becomes ws)."""

@@ -1,7 +1,8 @@
 """``HumeJobLink``: a button on the task that opens the Hume job in a console.
 
-Where it points is decided from the ``hume`` connection, once, when the task runs (the URL is pushed to XCom
-under :data:`XCOM_KEY` right after submission and before any deferral, so it shows while the job runs):
+Where it points is decided from the ``hume`` connection's settings, once, when the task runs (the URL is
+pushed to XCom under :data:`XCOM_KEY` right after submission and before any deferral, so it shows while the
+job runs; a task with ``do_xcom_push=False`` stores no link):
 
 1. the connection extra ``console_url``, if set: ``{job_id}`` in it is replaced by the job id, otherwise
    ``/jobs/<job_id>`` is appended (for a company proxy or a self-hosted console);
@@ -16,16 +17,16 @@ The link never carries the API key: it is built from the base URL without any us
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from airflow.sdk import BaseOperatorLink
 
-from airflow_provider_hume.hooks.hume import HumeHook
-
 if TYPE_CHECKING:
     from airflow.sdk import BaseOperator, Context
     from airflow.sdk.types import TaskInstanceKey
+
+    from airflow_provider_hume.hooks.hume import HumeConnectionSettings
 
 log = logging.getLogger(__name__)
 
@@ -57,31 +58,29 @@ def job_console_url(base_url: str, job_id: str, console_url: str | None = None) 
     return f"{_without_userinfo(base_url)}{EMULATOR_CONSOLE_PATH}/jobs/{quoted}"
 
 
-def console_url_for(hume_conn_id: str, job_id: str) -> str:
-    """Read the connection and build the job's console URL."""
-    hook = HumeHook(hume_conn_id)
-    conn = hook.get_connection(hume_conn_id)
-    extra: dict[str, Any] = conn.extra_dejson or {}
-    override = extra.get("console_url") or extra.get("extra__hume__console_url") or None
-    return job_console_url(hook.get_settings().base_url, job_id, str(override) if override else None)
-
-
-def persist_job_link(context: Context, hume_conn_id: str, job_id: str) -> str | None:
-    """Push the job's console URL to XCom and return it; a failure is logged, never fails the task."""
-    try:
-        url = console_url_for(hume_conn_id, job_id)
-        context["ti"].xcom_push(key=XCOM_KEY, value=url)
-    except Exception as err:
-        log.warning("Could not store the Hume job link for job %s: %s", job_id, type(err).__name__)
-        return None
-    log.info("Hume job %s: %s", job_id, url)
-    return url
-
-
 class HumeJobLink(BaseOperatorLink):
     """Opens the Hume job this task submitted or waited for (see the module docs for where it points)."""
 
     name = "Hume Job"
+
+    @classmethod
+    def persist(
+        cls, context: Context, operator: BaseOperator, settings: HumeConnectionSettings, job_id: str
+    ) -> str | None:
+        """Store the job's console URL in XCom (unless the task sets ``do_xcom_push=False``) and return it.
+
+        A failure to store it is logged, never fails the task: the link is a convenience.
+        """
+        url = job_console_url(settings.base_url, job_id, settings.console_url)
+        if not operator.do_xcom_push:
+            return url
+        try:
+            context["ti"].xcom_push(key=XCOM_KEY, value=url)
+        except Exception as err:
+            log.warning("Could not store the Hume job link for job %s: %s", job_id, type(err).__name__)
+            return None
+        log.info("Hume job %s: %s", job_id, url)
+        return url
 
     def get_link(self, operator: BaseOperator, *, ti_key: TaskInstanceKey) -> str:
         from airflow.sdk.execution_time.xcom import XCom

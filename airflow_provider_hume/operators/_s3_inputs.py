@@ -14,74 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal, cast
 
-from airflow_provider_hume.client import HumeValidationError, UploadSource
-from airflow_provider_hume.client.config import MAX_FILES, MAX_URLS
+from airflow_provider_hume._s3 import S3Uri, s3_hook
+from airflow_provider_hume.client import MAX_URLS, HumeValidationError, UploadSource
 
 log = logging.getLogger(__name__)
 
 S3InputMode = Literal["presigned", "upload"]
 S3_INPUT_MODES: tuple[str, ...] = ("presigned", "upload")
-_SCHEME = "s3://"
-
-
-@dataclass(frozen=True)
-class S3Location:
-    """An ``s3://`` entry as written in the DAG: one object, or a prefix (key empty or ending in '/')."""
-
-    bucket: str
-    key: str
-
-    @property
-    def is_prefix(self) -> bool:
-        return self.key == "" or self.key.endswith("/")
-
-    @property
-    def uri(self) -> str:
-        return f"{_SCHEME}{self.bucket}/{self.key}"
-
-
-def is_s3_uri(value: str) -> bool:
-    return value.strip().lower().startswith(_SCHEME)
-
-
-def parse_s3_uri(value: str, path: str) -> S3Location:
-    """``s3://bucket/key`` -> :class:`S3Location`; ``path`` names the entry in error messages."""
-    bucket, _, key = value.strip()[len(_SCHEME) :].partition("/")
-    if not bucket or any(c.isspace() for c in bucket):
-        raise HumeValidationError(
-            f"{path} must look like s3://bucket/key or s3://bucket/prefix/ (got {value!r})"
-        )
-    return S3Location(bucket, key)
-
-
-def split_s3(entries: Sequence[str], field: str) -> tuple[list[str], list[S3Location]]:
-    """Separate ``s3://`` entries from the others, validating their syntax (no network)."""
-    plain: list[str] = []
-    s3: list[S3Location] = []
-    for index, entry in enumerate(entries):
-        if is_s3_uri(entry):
-            s3.append(parse_s3_uri(entry, f"{field}[{index}]"))
-        else:
-            plain.append(entry)
-    return plain, s3
-
-
-def check_counts(urls: int, files: int, s3: int, mode: str, has_text: bool) -> None:
-    """Hume's limits, counting each ``s3://`` entry as at least one input of the kind ``mode`` makes it."""
-    if mode not in S3_INPUT_MODES:
-        raise HumeValidationError(f"s3_input_mode must be one of {S3_INPUT_MODES} (got {mode!r})")
-    total_urls = urls + (s3 if mode == "presigned" else 0)
-    total_files = files + (s3 if mode == "upload" else 0)
-    if total_urls > MAX_URLS:
-        raise HumeValidationError(
-            f"urls: at most {MAX_URLS} per job (got {total_urls}, s3:// entries included)"
-        )
-    if total_files > MAX_FILES:
-        raise HumeValidationError(
-            f"files: at most {MAX_FILES} per job (got {total_files}, s3:// entries included)"
-        )
-    if not (total_urls or total_files or has_text):
-        raise HumeValidationError("a Hume job needs at least one input: urls, text or files")
 
 
 @dataclass(frozen=True)
@@ -94,23 +33,17 @@ class S3Object:
 
     @property
     def uri(self) -> str:
-        return f"{_SCHEME}{self.bucket}/{self.key}"
+        return S3Uri(self.bucket, self.key).uri
 
 
 class S3InputResolver:
     """Lists and checks ``s3://`` entries, then presigns or opens the objects (S3 network calls only)."""
 
     def __init__(self, aws_conn_id: str | None) -> None:
-        try:
-            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-        except ImportError as err:
-            raise ImportError(
-                "s3:// inputs need the Amazon provider: pip install 'airflow-provider-hume[amazon]'"
-            ) from err
-        self.hook = S3Hook(aws_conn_id=aws_conn_id)
+        self.hook = s3_hook(aws_conn_id)
         self._client: Any = self.hook.get_conn()
 
-    def expand(self, locations: Sequence[S3Location], limit: int, field: str) -> list[S3Object]:
+    def expand(self, locations: Sequence[S3Uri], limit: int, field: str) -> list[S3Object]:
         """Every object the locations name, at most ``limit`` in all; a missing key or empty prefix fails."""
         objects: list[S3Object] = []
         for location in locations:
@@ -125,7 +58,7 @@ class S3InputResolver:
                 raise HumeValidationError(f"{field}: the s3:// entries name more than {limit} objects")
         return objects
 
-    def _list(self, location: S3Location, room: int, field: str) -> list[S3Object]:
+    def _list(self, location: S3Uri, room: int, field: str) -> list[S3Object]:
         found: list[S3Object] = []
         pages = self._client.get_paginator("list_objects_v2").paginate(
             Bucket=location.bucket, Prefix=location.key
@@ -142,7 +75,7 @@ class S3InputResolver:
                     )
         return found
 
-    def _head(self, location: S3Location) -> S3Object:
+    def _head(self, location: S3Uri) -> S3Object:
         from botocore.exceptions import ClientError
 
         try:

@@ -5,50 +5,39 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context, conf
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hume.client import (
+    MAX_FILES,
+    MAX_URLS,
     HumeAuthError,
-    HumeBatchClient,
-    HumeJobFailedError,
     HumeNotFoundError,
     HumeValidationError,
     JobRequest,
     JobStatus,
     Models,
     UploadSource,
+    check_input_counts,
     coerce_models,
 )
-from airflow_provider_hume.client.config import MAX_FILES, MAX_URLS
 from airflow_provider_hume.hooks.hume import HumeHook
-from airflow_provider_hume.links.job import HumeJobLink, persist_job_link
-from airflow_provider_hume.operators._s3_inputs import (
-    S3InputMode,
-    S3InputResolver,
-    S3Location,
-    check_counts,
-    split_s3,
-)
-from airflow_provider_hume.triggers.events import HumeJobTimeoutError, job_id_from_event
+from airflow_provider_hume.links.job import HumeJobLink
+from airflow_provider_hume.operators._batch_inputs import BatchInputs
+from airflow_provider_hume.operators._s3_inputs import S3_INPUT_MODES, S3InputMode, S3InputResolver
+from airflow_provider_hume.triggers.events import event_from_step, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 if TYPE_CHECKING:
     from airflow_provider_hume.lineage import HumeLineage
 
-#: Key under which the submitted job id survives retries in Airflow's task state store (Airflow >= 3.3).
-JOB_ID_STATE_KEY = "hume_job_id"
-
-
-def _as_list(value: str | Sequence[str] | None) -> list[str]:
-    """Accept one string or a list of them, as templated DAGs tend to pass either."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(item) for item in value]
+#: Status reported for a job from an earlier try that Hume does not know (any more).
+UNKNOWN_JOB_STATUS = "UNKNOWN"
+_ACTIVE_STATUSES = frozenset({JobStatus.QUEUED.value, JobStatus.IN_PROGRESS.value})
+_MAX_PRESIGNED_EXPIRY = 7 * 24 * 3600
 
 
 class HumeBatchSubmitOperator(BaseOperator):
@@ -61,6 +50,10 @@ class HumeBatchSubmitOperator(BaseOperator):
     that is still queued, running or completed instead of submitting a duplicate.
 
     Hume ``v0`` has no cancel endpoint: killing the task cannot stop a job that was already submitted.
+
+    The resume steps carry the names of Airflow's ``ResumableJobMixin`` (``submit_job``, ``get_job_status``,
+    ``is_job_active``, ``is_job_succeeded``, ``poll_until_complete``, ``get_job_result``, and
+    ``external_id_key`` for the task state store), so adopting the mixin later removes ``execute`` only.
 
     :param urls: Media or archive URLs (templated). ``s3://bucket/key`` and ``s3://bucket/prefix/`` (every
         object under the prefix) are accepted here and in ``files``; see ``s3_input_mode``.
@@ -88,6 +81,8 @@ class HumeBatchSubmitOperator(BaseOperator):
     template_fields_renderers: ClassVar[dict[str, str]] = {"models": "json", "transcription": "json"}
     ui_color = "#e4d7ff"
     operator_extra_links = (HumeJobLink(),)
+    #: Key under which the submitted job id survives retries in Airflow's task state store (Airflow >= 3.3).
+    external_id_key = "hume_job_id"
 
     def __init__(
         self,
@@ -125,145 +120,170 @@ class HumeBatchSubmitOperator(BaseOperator):
         self.s3_input_mode = s3_input_mode
         self.presigned_expiry_seconds = presigned_expiry_seconds
         self.aws_conn_id = aws_conn_id
-        self._local_files: list[str] = []
-        self._s3_locations: list[S3Location] = []
-        self._s3_inputs: list[str] = []
-        self._job_id: str | None = None
-        self._base_url: str | None = None
+        #: The ``s3://`` objects the submitted job read (prefixes expanded), for lineage.
+        self.s3_objects: tuple[str, ...] = ()
+        #: The job this instance submitted or re-attached to, for lineage.
+        self.job_id: str | None = None
 
-    def _build_request(self) -> JobRequest:
-        """Validate every input before any network call; invalid input fails the task without retries."""
+    @cached_property
+    def hook(self) -> HumeHook:
+        """The hook the operator's clients come from."""
+        return HumeHook(self.hume_conn_id)
+
+    @cached_property
+    def inputs(self) -> BatchInputs:
+        """``urls``, ``files`` and ``text`` as rendered, parsed once (syntax only)."""
+        return BatchInputs.parse(urls=self.urls, files=self.files, text=self.text)
+
+    def validated_request(self) -> JobRequest:
+        """Validate every argument before any network call; invalid input fails the task without retries."""
         try:
-            urls, s3_urls = split_s3(_as_list(self.urls), "urls")
-            self._local_files, s3_files = split_s3(_as_list(self.files), "files")
-            self._s3_locations = s3_urls + s3_files
             request = JobRequest.build(
-                urls=urls,
-                text=_as_list(self.text),
+                urls=self.inputs.urls,
+                text=self.inputs.texts,
                 models=self.models,
                 transcription=self.transcription,
                 callback_url=self.callback_url,
                 notify=self.notify,
             )
-            s3_count = len(self._s3_locations)
-            check_counts(len(urls), len(self._local_files), s3_count, self.s3_input_mode, bool(request.text))
-            if self._s3_locations and (
-                isinstance(self.presigned_expiry_seconds, bool)
-                or not isinstance(self.presigned_expiry_seconds, int)
-                or not 1 <= self.presigned_expiry_seconds <= 7 * 24 * 3600
-            ):
-                raise HumeValidationError("presigned_expiry_seconds must be an integer from 1 to 604800")
+            self._check_s3_arguments()
+            s3_count = len(self.inputs.s3)
+            presigned = self.s3_input_mode == "presigned"
+            check_input_counts(
+                urls=len(request.urls) + (s3_count if presigned else 0),
+                files=len(self.inputs.files) + (0 if presigned else s3_count),
+                texts=len(request.text),
+                counted=" (s3:// entries included)" if s3_count else "",
+            )
         except HumeValidationError as err:
             raise AirflowFailException(f"Invalid Hume job request: {err}") from err
         return request
 
-    def execute(self, context: Context) -> str:
-        request = self._build_request()
-        store = context.get("task_state_store")
-        with HumeHook(self.hume_conn_id).get_client() as client:
-            self._base_url = client.base_url
-            job_id = self._job_from_earlier_try(client, store) or self._submit(client, request, store)
-            self._job_id = job_id
-            context["ti"].xcom_push(key="job_id", value=job_id)
-            persist_job_link(context, self.hume_conn_id, job_id)
-            if not self.wait_for_completion:
-                return job_id
-            end_time = time.time() + self.timeout
-            if not self.deferrable:
-                return self._wait(client, job_id, end_time)
-        self.log.info("Deferring to HumeJobTrigger: the triggerer now waits for Hume job %s", job_id)
-        self.defer(
-            trigger=HumeJobTrigger(
-                job_id=job_id,
-                hume_conn_id=self.hume_conn_id,
-                end_time=end_time,
-                poll_interval=self.poll_interval,
-            ),
-            method_name="execute_complete",
-        )
+    def _check_s3_arguments(self) -> None:
+        if self.s3_input_mode not in S3_INPUT_MODES:
+            raise HumeValidationError(
+                f"s3_input_mode must be one of {S3_INPUT_MODES} (got {self.s3_input_mode!r})"
+            )
+        expiry = self.presigned_expiry_seconds
+        if self.inputs.s3 and (
+            isinstance(expiry, bool)
+            or not isinstance(expiry, int)
+            or not 1 <= expiry <= _MAX_PRESIGNED_EXPIRY
+        ):
+            raise HumeValidationError(
+                f"presigned_expiry_seconds must be an integer from 1 to {_MAX_PRESIGNED_EXPIRY}"
+            )
 
-    def _job_from_earlier_try(self, client: HumeBatchClient, store: Any) -> str | None:
-        """Return the job an earlier try of this task submitted, if it can still succeed."""
+    def execute(self, context: Context) -> str:
+        self.validated_request()
+        store = context.get("task_state_store")
+        job_id = self._job_from_earlier_try(store, context)
+        if job_id is None:
+            job_id = self.submit_job(context)
+            if store is not None:
+                store.set(self.external_id_key, job_id)
+        self.job_id = job_id
+        context["ti"].xcom_push(key="job_id", value=job_id)
+        HumeJobLink.persist(context, self, self.hook.get_settings(), job_id)
+        self.poll_until_complete(job_id, context)
+        return self.get_job_result(job_id, context)
+
+    def _job_from_earlier_try(self, store: Any, context: Context) -> str | None:
+        """The job an earlier try of this task submitted, if it is still queued, running or completed."""
         if store is None:
             self.log.info("No task state store (Airflow < 3.3): a retry of this task submits a new job.")
             return None
-        job_id = store.get(JOB_ID_STATE_KEY)
+        job_id = store.get(self.external_id_key)
         if not job_id:
             return None
-        try:
-            status = client.get_job_details(str(job_id)).state.status
-        except HumeNotFoundError:
-            self.log.warning("Job %s from an earlier try is unknown to Hume; submitting a new one.", job_id)
-            return None
-        if status is JobStatus.FAILED:
-            self.log.warning("Job %s from an earlier try FAILED; submitting a new one.", job_id)
-            return None
-        self.log.info(
-            "Re-attaching to Hume job %s (%s) from an earlier try; no new job.", job_id, status.value
-        )
-        return str(job_id)
+        status = self.get_job_status(str(job_id), context)
+        if self.is_job_active(status) or self.is_job_succeeded(status):
+            self.log.info("Re-attaching to Hume job %s (%s) from an earlier try; no new job.", job_id, status)
+            return str(job_id)
+        self.log.warning("Job %s from an earlier try is %s; submitting a new one.", job_id, status)
+        return None
 
-    def _resolve_s3(self, request: JobRequest) -> tuple[JobRequest, list[str | UploadSource]]:
-        """Turn ``s3://`` entries into presigned URLs or streamed file parts (S3 calls only, no Hume call)."""
-        files: list[str | UploadSource] = list(self._local_files)
-        if not self._s3_locations:
-            return request, files
-        resolver = S3InputResolver(self.aws_conn_id)
-        try:
-            if self.s3_input_mode == "upload":
-                objects = resolver.expand(self._s3_locations, MAX_FILES - len(files), "files")
-                files.extend(resolver.upload_source(obj) for obj in objects)
-            else:
-                objects = resolver.expand(self._s3_locations, MAX_URLS - len(request.urls), "urls")
-                presigned = [resolver.presign(obj, self.presigned_expiry_seconds) for obj in objects]
-                request = dataclasses.replace(request, urls=(*request.urls, *presigned))
-        except HumeValidationError as err:
-            raise AirflowFailException(f"Invalid Hume job request: {err}") from err
-        self._s3_inputs = [obj.uri for obj in objects]
-        self.log.info("Resolved %d S3 object(s) (%s mode)", len(objects), self.s3_input_mode)
-        return request, files
+    def get_job_status(self, external_id: str, context: Context) -> str:
+        """The job's status (``QUEUED``, ``IN_PROGRESS``, ``COMPLETED``, ``FAILED``), or ``UNKNOWN``."""
+        with self.hook.get_client() as client:
+            try:
+                return client.get_job_details(external_id).status.value
+            except HumeNotFoundError:
+                return UNKNOWN_JOB_STATUS
 
-    def _submit(self, client: HumeBatchClient, request: JobRequest, store: Any) -> str:
-        request, files = self._resolve_s3(request)
+    def is_job_active(self, status: str) -> bool:
+        return status in _ACTIVE_STATUSES
+
+    def is_job_succeeded(self, status: str) -> bool:
+        return status == JobStatus.COMPLETED.value
+
+    def submit_job(self, context: Context) -> str:
+        """Resolve ``s3://`` entries, then start the job (the one paid call) and return its id."""
+        request, files = self._resolve_s3(self.validated_request())
         self.log.info(
             "Submitting Hume job: %d urls, %d files, %d texts",
             len(request.urls),
             len(files),
             len(request.text),
         )
-        try:
-            job_id = client.submit_job(request, files=files)
-        except (HumeValidationError, HumeAuthError) as err:
-            raise AirflowFailException(str(err)) from err
-        if store is not None:
-            store.set(JOB_ID_STATE_KEY, job_id)
+        with self.hook.get_client() as client:
+            try:
+                job_id = client.submit_job(request, files=files)
+            except (HumeValidationError, HumeAuthError) as err:
+                raise AirflowFailException(str(err)) from err
         self.log.info("Submitted Hume job %s", job_id)
         return job_id
 
-    def _wait(self, client: HumeBatchClient, job_id: str, end_time: float) -> str:
-        """Poll from the worker until the job ends (non-deferrable mode)."""
-        last_status: JobStatus | None = None
-        while True:
-            state = client.get_job_details(job_id).state
-            if state.status is not last_status:
-                self.log.info("Hume job %s is %s", job_id, state.status.value)
-                last_status = state.status
-            if state.status is JobStatus.COMPLETED:
-                return job_id
-            if state.status is JobStatus.FAILED:
-                raise HumeJobFailedError(job_id, state.message or "no message from Hume")
-            remaining = end_time - time.time()
-            if remaining <= 0:
-                raise HumeJobTimeoutError(
-                    f"Hume job {job_id} still {state.status.value} after {self.timeout:.0f}s; "
-                    "it may still finish on Hume's side."
-                )
-            time.sleep(min(self.poll_interval, remaining))
+    def _resolve_s3(self, request: JobRequest) -> tuple[JobRequest, list[str | UploadSource]]:
+        """Turn ``s3://`` entries into presigned URLs or streamed file parts (S3 calls only, no Hume call)."""
+        files: list[str | UploadSource] = list(self.inputs.files)
+        if not self.inputs.s3:
+            return request, files
+        resolver = S3InputResolver(self.aws_conn_id)
+        try:
+            if self.s3_input_mode == "upload":
+                objects = resolver.expand(self.inputs.s3, MAX_FILES - len(files), "files")
+                files.extend(resolver.upload_source(obj) for obj in objects)
+            else:
+                objects = resolver.expand(self.inputs.s3, MAX_URLS - len(request.urls), "urls")
+                presigned = [resolver.presign(obj, self.presigned_expiry_seconds) for obj in objects]
+                request = dataclasses.replace(request, urls=(*request.urls, *presigned))
+        except HumeValidationError as err:
+            raise AirflowFailException(f"Invalid Hume job request: {err}") from err
+        self.s3_objects = tuple(obj.uri for obj in objects)
+        self.log.info("Resolved %d S3 object(s) (%s mode)", len(objects), self.s3_input_mode)
+        return request, files
+
+    def poll_until_complete(self, external_id: str, context: Context) -> None:
+        """Wait for the job if asked to, in the triggerer (deferrable) or here; raise unless it completed."""
+        if not self.wait_for_completion:
+            return
+        end_time = time.time() + self.timeout
+        if self.deferrable:
+            self.log.info("Deferring to HumeJobTrigger: the triggerer now waits for Hume job %s", external_id)
+            self.defer(
+                trigger=HumeJobTrigger(
+                    job_id=external_id,
+                    hume_conn_id=self.hume_conn_id,
+                    end_time=end_time,
+                    poll_interval=self.poll_interval,
+                ),
+                method_name="execute_complete",
+            )
+        with self.hook.get_client() as client:
+            step = client.wait_for_job(
+                external_id, deadline=end_time, poll_interval=self.poll_interval, logger=self.log
+            )
+        job_id_from_event(event_from_step(step))
+
+    def get_job_result(self, external_id: str, context: Context) -> str:
+        """The task's result: the job id (predictions and artifacts are fetched by the transfers)."""
+        return external_id
 
     def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> str:
         """Resume after the trigger fired: return the job id or raise for any other outcome."""
         job_id = job_id_from_event(dict(event) if event is not None else None)
-        self._job_id = job_id
+        self.job_id = job_id
         self.log.info("Hume job %s completed", job_id)
         return job_id
 
@@ -271,19 +291,17 @@ class HumeBatchSubmitOperator(BaseOperator):
         """Inputs (URLs, local files, S3 objects) and a ``hume_job`` run facet (job id, models, API host)."""
         from airflow_provider_hume import lineage
 
-        urls, s3_urls = split_s3(_as_list(self.urls), "urls")
-        files, s3_files = split_s3(_as_list(self.files), "files")
         # Objects found under a prefix are known only to the instance that submitted (not after a deferral).
-        s3_uris = self._s3_inputs or [location.uri for location in s3_urls + s3_files]
+        s3_uris = self.s3_objects or tuple(location.uri for location in self.inputs.s3)
         inputs = [
-            *(lineage.url_dataset(url) for url in urls),
-            *(lineage.file_dataset(path) for path in files),
+            *(lineage.url_dataset(url) for url in self.inputs.urls),
+            *(lineage.file_dataset(path) for path in self.inputs.files),
             *(lineage.s3_uri_dataset(uri) for uri in s3_uris),
         ]
         models = coerce_models(self.models)
         names = models.enabled if models else [field.name for field in dataclasses.fields(Models)]
-        base_url = self._base_url or HumeHook(self.hume_conn_id).get_settings().base_url
-        return lineage.submit_lineage(inputs=inputs, job_id=self._job_id, models=names, base_url=base_url)
+        base_url = self.hook.get_settings().base_url
+        return lineage.submit_lineage(inputs=inputs, job_id=self.job_id, models=names, base_url=base_url)
 
     def on_kill(self) -> None:
         self.log.warning(

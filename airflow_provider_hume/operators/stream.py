@@ -11,20 +11,24 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
-from urllib.parse import urlsplit
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_hume.client import HumeAuthError, HumeStreamClient, HumeValidationError
-from airflow_provider_hume.client.stream_models import (
+from airflow_provider_hume._s3 import is_s3_uri, object_uri, s3_hook
+from airflow_provider_hume.client import (
     MEDIA_MODELS,
+    HumeAuthError,
+    HumeStreamClient,
+    HumeValidationError,
+    InputOutcome,
+    StreamInput,
     StreamModels,
+    check_window,
     coerce_stream_models,
+    stream_inputs,
+    write_result_line,
 )
-from airflow_provider_hume.client.stream_payloads import check_window
-from airflow_provider_hume.client.stream_pool import InputOutcome, StreamInput, stream_inputs
-from airflow_provider_hume.client.stream_stitch import write_result_line
 from airflow_provider_hume.hooks.hume import HumeHook
 
 DEFAULT_MAX_XCOM_BYTES = 1024 * 1024
@@ -59,23 +63,14 @@ def build_inputs(
     for input_id, name in _named(files, None):
         if not isinstance(name, str) or not name.strip():
             raise HumeValidationError(f"files[{input_id!r}] must be a path or an s3:// URI (got {name!r})")
-        remote = name.startswith("s3://")
+        remote = is_s3_uri(name)
         if remote:
-            split_s3_uri(name)
+            object_uri(name, f"files[{input_id!r}]")
         inputs.append(StreamInput(id=input_id, uri=name if remote else None, path=None if remote else name))
     duplicates = sorted(key for key, count in Counter(item.id for item in inputs).items() if count > 1)
     if duplicates:
         raise HumeValidationError(f"input ids must be unique; repeated: {', '.join(duplicates[:10])}")
     return inputs
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """``(bucket, key)`` of an ``s3://bucket/key`` URI."""
-    parts = urlsplit(uri)
-    key = parts.path.lstrip("/")
-    if parts.scheme != "s3" or not parts.netloc or not key:
-        raise HumeValidationError(f"{uri!r} is not an s3://bucket/key URI")
-    return parts.netloc, key
 
 
 class _Progress:
@@ -203,20 +198,14 @@ class HumeStreamOperator(BaseOperator):
         if not self.output_s3_key:
             return None
         if self.output_s3_key.startswith("s3://"):
-            return split_s3_uri(self.output_s3_key)
+            location = object_uri(self.output_s3_key, "output_s3_key")
+            return location.bucket, location.key
         if not self.output_s3_bucket:
             raise AirflowFailException("output_s3_key is not an s3:// URI, so output_s3_bucket is required")
         return self.output_s3_bucket, self.output_s3_key
 
     def _s3(self) -> Any:
-        try:
-            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-        except ImportError as err:
-            raise ImportError(
-                "s3:// inputs and outputs need the Amazon provider: "
-                "pip install 'airflow-provider-hume[amazon]'"
-            ) from err
-        return S3Hook(aws_conn_id=self.aws_conn_id)
+        return s3_hook(self.aws_conn_id)
 
     def execute(self, context: Context) -> Any:
         inputs, models = self._validated()
@@ -268,7 +257,8 @@ class HumeStreamOperator(BaseOperator):
             boto = s3.get_conn()
 
             def fetch(uri: str, local: Path) -> None:
-                boto.download_file(*split_s3_uri(uri), str(local))
+                location = object_uri(uri, "files")
+                boto.download_file(location.bucket, location.key, str(local))
 
         try:
             asyncio.run(

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
-from airflow.sdk import BaseSensorOperator, Context, conf
-from airflow.sdk.bases.sensor import PokeReturnValue
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
 from airflow.sdk.exceptions import AirflowSensorTimeout
 
-from airflow_provider_hume.client import (
-    HumeConnectionError,
-    HumeJobFailedError,
-    HumeRateLimitError,
-    HumeServerError,
-    JobStatus,
-)
+from airflow_provider_hume.client import JobWait, log_step
 from airflow_provider_hume.hooks.hume import HumeHook
-from airflow_provider_hume.links.job import HumeJobLink, persist_job_link
-from airflow_provider_hume.triggers.events import HumeJobTimeoutError, job_id_from_event
+from airflow_provider_hume.links.job import HumeJobLink
+from airflow_provider_hume.triggers.events import HumeJobTimeoutError, event_from_step, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
-
-#: Errors after which the next poke may well succeed.
-TRANSIENT_ERRORS = (HumeConnectionError, HumeRateLimitError, HumeServerError)
 
 
 class HumeJobSensor(BaseSensorOperator):
@@ -31,8 +22,11 @@ class HumeJobSensor(BaseSensorOperator):
     Wait until a Hume batch job is COMPLETED; fail with Hume's message if it FAILED.
 
     Works in ``poke`` and ``reschedule`` modes, or deferrable: the triggerer then polls the job without
-    holding a worker slot. Returns (and pushes to XCom) the job id. The task gets a "Hume Job" link (see
-    :mod:`airflow_provider_hume.links.job`), stored as soon as the sensor starts.
+    holding a worker slot. Every mode judges each poll by the one waiting policy of
+    :mod:`airflow_provider_hume.client.waiting` (a rejected key or an unknown job fails at once; errors that
+    may pass are polled through; unreadable answers fail after a few in a row). Returns (and pushes to XCom)
+    the job id. The task gets a "Hume Job" link (see :mod:`airflow_provider_hume.links.job`), stored as soon
+    as the sensor starts.
 
     :param job_id: The Hume job id (templated), e.g. ``"{{ ti.xcom_pull('submit') }}"``.
     :param hume_conn_id: The ``hume`` connection.
@@ -56,22 +50,26 @@ class HumeJobSensor(BaseSensorOperator):
         self.job_id = job_id
         self.hume_conn_id = hume_conn_id
         self.deferrable = deferrable
+        self._job_wait: JobWait | None = None
+
+    @cached_property
+    def hook(self) -> HumeHook:
+        """The hook the sensor's client comes from."""
+        return HumeHook(self.hume_conn_id)
 
     def poke(self, context: Context) -> PokeReturnValue:
-        with HumeHook(self.hume_conn_id).get_client() as client:
-            try:
-                details = client.get_job_details(self.job_id)
-            except TRANSIENT_ERRORS as err:
-                self.log.warning("Could not read Hume job %s, will try again: %s", self.job_id, err)
-                return PokeReturnValue(is_done=False)
-        state = details.state
-        self.log.info("Hume job %s is %s", self.job_id, state.status.value)
-        if state.status is JobStatus.FAILED:
-            raise HumeJobFailedError(self.job_id, state.message or "no message from Hume")
-        return PokeReturnValue(is_done=state.status is JobStatus.COMPLETED, xcom_value=self.job_id)
+        """One poll of the job, judged by the shared waiting policy (Airflow owns the sensor's timeout)."""
+        if self._job_wait is None:
+            self._job_wait = JobWait(self.job_id, poll_interval=float(self.poke_interval))
+        with self.hook.get_client() as client:
+            step = client.check_job(self._job_wait)
+        log_step(step, self.log)
+        if not step.is_final:
+            return PokeReturnValue(is_done=False)
+        return PokeReturnValue(is_done=True, xcom_value=job_id_from_event(event_from_step(step)))
 
     def execute(self, context: Context) -> Any:
-        persist_job_link(context, self.hume_conn_id, self.job_id)
+        HumeJobLink.persist(context, self, self.hook.get_settings(), self.job_id)
         if not self.deferrable:
             return super().execute(context)
         if self.poke(context).is_done:

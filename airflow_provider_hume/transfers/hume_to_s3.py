@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_hume._s3 import s3_hook
 from airflow_provider_hume.client import HumeBatchClient
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.progress import ProgressReader
@@ -57,13 +58,7 @@ class _HumeToS3Operator(BaseOperator):
 
     def s3_hook(self) -> Any:
         """The ``S3Hook`` for the target, with a clear error when the Amazon provider is missing."""
-        try:
-            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-        except ImportError as err:
-            raise ImportError(
-                "S3 transfers need the Amazon provider: pip install 'airflow-provider-hume[amazon]'"
-            ) from err
-        return S3Hook(aws_conn_id=self.aws_conn_id, transfer_config_args=self.transfer_config_args)
+        return s3_hook(self.aws_conn_id, transfer_config_args=self.transfer_config_args)
 
     def execute(self, context: Context) -> str:
         uri = f"s3://{self.s3_bucket}/{self.s3_key}"

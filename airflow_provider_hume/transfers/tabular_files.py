@@ -16,8 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, Protocol, TextIO, cast
 
-from airflow_provider_hume.client.tabular import ByteStream, ParseReport, PredictionRow, iter_prediction_rows
-from airflow_provider_hume.client.tabular_schema import MODEL_COLUMNS, MODELS
+from airflow_provider_hume.client import (
+    MODEL_COLUMNS,
+    TABLE_MODELS,
+    ByteStream,
+    ParseReport,
+    PredictionRow,
+    iter_prediction_rows,
+)
 from airflow_provider_hume.transfers.progress import InfoLogger, ProgressReader
 
 OutputFormat = Literal["json", "jsonl", "csv", "parquet"]
@@ -136,7 +142,8 @@ def write_prediction_tables(
     """Flatten the predictions ``stream`` into files under ``directory``.
 
     ``jsonl`` gives one file with every row; ``csv`` and ``parquet`` give one file per model present in the
-    body (even one without predictions, so a requested model always has a table), in :data:`MODELS` order.
+    body (even one without predictions, so a requested model always has a table), in :data:`TABLE_MODELS`
+    order.
     """
     if output_format == "parquet":
         _pyarrow()
@@ -162,7 +169,7 @@ def write_prediction_tables(
             writer.close()
     files = [
         TableFile(model, directory / f"{model}.{output_format}", counts.get(model, 0))
-        for model in MODELS
+        for model in TABLE_MODELS
         if model in writers
     ]
     return files, report
@@ -194,7 +201,7 @@ def export_prediction_tables(
     Returns the URI of the JSON Lines object, or the list of per-model URIs for CSV and Parquet.
     """
     per_model = output_format in PER_MODEL_FORMATS
-    candidates = [table_key(s3_key, m, output_format) for m in MODELS] if per_model else [s3_key]
+    candidates = [table_key(s3_key, m, output_format) for m in TABLE_MODELS] if per_model else [s3_key]
     if not replace:
         for key in candidates:
             if s3.check_for_key(key, bucket):

@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from asyncio import sleep
 from collections.abc import AsyncIterator
+from functools import cached_property
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_hume.client import (
-    HumeAuthError,
-    HumeError,
-    HumeNotFoundError,
-    HumeValidationError,
-    JobDetails,
-    JobStatus,
-)
 from airflow_provider_hume.hooks.hume import HumeHook
-
-#: Errors that polling again cannot fix.
-PERMANENT_ERRORS = (HumeAuthError, HumeNotFoundError, HumeValidationError)
-
-
-def terminal_event(job_id: str, details: JobDetails) -> dict[str, Any]:
-    """The event for a job that reached COMPLETED or FAILED."""
-    state = details.state
-    if state.status is JobStatus.COMPLETED:
-        return {
-            "status": "success",
-            "job_id": job_id,
-            "job_status": state.status.value,
-            "message": f"Hume job {job_id} completed: {state.num_predictions} predictions, "
-            f"{state.num_errors} errors.",
-        }
-    return {
-        "status": "failed",
-        "job_id": job_id,
-        "job_status": state.status.value,
-        "hume_message": state.message or "",
-        "message": f"Hume job {job_id} failed: {state.message or 'no message from Hume'}",
-    }
+from airflow_provider_hume.triggers.events import event_from_step
 
 
 class HumeJobTrigger(BaseTrigger):
@@ -48,8 +17,9 @@ class HumeJobTrigger(BaseTrigger):
     Poll a Hume job's details until it is COMPLETED or FAILED, or until an absolute deadline.
 
     Yields exactly one event ``{"status": "success"|"failed"|"timeout"|"error", "job_id", "message", ...}``.
-    It sleeps ``poll_interval`` seconds between polls, after errors too; transient errors (already retried
-    by the client) are logged and polling goes on, while a rejected key or an unknown job ends it at once.
+    The waiting itself is the client's ``wait_for_job`` (the policy every waiting path shares, see
+    :mod:`airflow_provider_hume.client.waiting`): it sleeps ``poll_interval`` seconds between polls, after
+    errors too, and never blocks the event loop.
 
     :param job_id: The Hume job to wait for.
     :param hume_conn_id: The ``hume`` connection.
@@ -65,6 +35,11 @@ class HumeJobTrigger(BaseTrigger):
         self.end_time = end_time
         self.poll_interval = poll_interval
 
+    @cached_property
+    def hook(self) -> HumeHook:
+        """The hook the trigger's client comes from."""
+        return HumeHook(self.hume_conn_id)
+
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
@@ -77,39 +52,16 @@ class HumeJobTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        yield TriggerEvent(await self._wait())  # type: ignore[no-untyped-call]
+        yield TriggerEvent(await self._outcome())  # type: ignore[no-untyped-call]
 
-    async def _wait(self) -> dict[str, Any]:
-        """Poll until an outcome is known and return the one event describing it."""
+    async def _outcome(self) -> dict[str, Any]:
+        """Wait for the job and return the one event describing how the wait ended."""
         try:
-            client = await HumeHook(self.hume_conn_id).get_async_client()
+            client = await self.hook.get_async_client()
         except ValueError as err:
-            return self._event("error", str(err))
+            return {"status": "error", "job_id": self.job_id, "message": str(err)}
         async with client:
-            last_status: JobStatus | None = None
-            while True:
-                try:
-                    details = await client.get_job_details(self.job_id)
-                except PERMANENT_ERRORS as err:
-                    return self._event("error", f"Stopped polling Hume job {self.job_id}: {err}")
-                except HumeError as err:
-                    self.log.warning("Polling Hume job %s failed, will poll again: %s", self.job_id, err)
-                else:
-                    status = details.state.status
-                    if status.is_terminal:
-                        return terminal_event(self.job_id, details)
-                    if status is not last_status:
-                        self.log.info("Hume job %s is %s", self.job_id, status.value)
-                        last_status = status
-                remaining = self.end_time - time.time()
-                if remaining <= 0:
-                    return self._event(
-                        "timeout",
-                        f"Hume job {self.job_id} did not finish before the deadline "
-                        f"(last status {last_status.value if last_status else 'unknown'}); "
-                        "the job may still finish on Hume's side.",
-                    )
-                await sleep(min(self.poll_interval, remaining))
-
-    def _event(self, status: str, message: str) -> dict[str, Any]:
-        return {"status": status, "job_id": self.job_id, "message": message}
+            step = await client.wait_for_job(
+                self.job_id, deadline=self.end_time, poll_interval=self.poll_interval, logger=self.log
+            )
+        return event_from_step(step)

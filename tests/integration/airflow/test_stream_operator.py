@@ -144,7 +144,7 @@ def test_input_ids() -> None:
     ]
     with pytest.raises(ValueError, match="unique"):
         build_inputs({"x": "a"}, {"x": "/p.wav"})
-    with pytest.raises(ValueError, match="not an s3://bucket/key URI"):
+    with pytest.raises(ValueError, match="must name one object"):
         build_inputs(None, ["s3://bucket-only"])
 
 

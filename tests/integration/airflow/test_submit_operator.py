@@ -99,11 +99,12 @@ def test_wrong_api_key_fails_with_clear_message_and_never_shows_the_key(
 
 
 class _CrashAfterSubmit(HumeBatchSubmitOperator):
-    """Loses its worker right after the first try submitted the job."""
+    """Loses its worker while the first try waits for the job it submitted."""
 
-    def _submit(self, client: Any, request: Any, store: Any) -> str:
-        job_id = super()._submit(client, request, store)
-        raise RuntimeError(f"worker lost after submitting {job_id}")
+    def poll_until_complete(self, external_id: str, context: Any) -> None:
+        if context["ti"].try_number == 1:
+            raise RuntimeError(f"worker lost while waiting for {external_id}")
+        super().poll_until_complete(external_id, context)
 
 
 def test_retry_reattaches_instead_of_submitting_a_duplicate(

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from airflow_provider_hume.triggers import job as trigger_module
+from airflow_provider_hume.client import AsyncHumeBatchClient
+from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 
@@ -21,18 +22,25 @@ def hume_conn(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     return "hume_trigger_test"
 
 
+class _RecordingSleepHook(HumeHook):
+    """The real hook, whose client records its sleeps and yields to the loop only briefly."""
+
+    def __init__(self, hume_conn_id: str, recorded: list[float]) -> None:
+        super().__init__(hume_conn_id)
+        self.recorded = recorded
+
+    async def get_async_client(self, **overrides: Any) -> AsyncHumeBatchClient:
+        async def fake_sleep(seconds: float) -> None:
+            self.recorded.append(seconds)
+            await asyncio.sleep(0.05)
+
+        return await super().get_async_client(sleep=fake_sleep, **overrides)
+
+
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the trigger's sleeps; yield to the loop briefly so the emulator's clock moves on."""
-    recorded: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-        await real_sleep(0.05)
-
-    monkeypatch.setattr(trigger_module, "sleep", fake_sleep)
-    return recorded
+def sleeps() -> list[float]:
+    """The sleeps of the triggers run through :func:`_events`."""
+    return []
 
 
 def _submit(emulator: Any) -> str:
@@ -46,7 +54,8 @@ def _submit(emulator: Any) -> str:
     return str(response.json()["job_id"])
 
 
-async def _events(trigger: HumeJobTrigger) -> list[dict[str, Any]]:
+async def _events(trigger: HumeJobTrigger, sleeps: list[float]) -> list[dict[str, Any]]:
+    trigger.hook = _RecordingSleepHook(trigger.hume_conn_id, sleeps)
     return [event.payload async for event in trigger.run()]
 
 
@@ -55,7 +64,7 @@ async def test_yields_exactly_one_success_event(emulator: Any, hume_conn: str, s
     trigger = HumeJobTrigger(
         job_id=job_id, hume_conn_id=hume_conn, end_time=time.time() + 60, poll_interval=3
     )
-    events = await _events(trigger)
+    events = await _events(trigger, sleeps)
     assert len(events) == 1
     assert events[0]["status"] == "success"
     assert events[0]["job_id"] == job_id
@@ -68,7 +77,9 @@ async def test_failed_job_yields_failed_event_with_hume_message(
 ) -> None:
     job_id = _submit(emulator)
     emulator.server.state.fail_job(job_id, "out of credits")
-    events = await _events(HumeJobTrigger(job_id, hume_conn, end_time=time.time() + 60, poll_interval=1))
+    events = await _events(
+        HumeJobTrigger(job_id, hume_conn, end_time=time.time() + 60, poll_interval=1), sleeps
+    )
     assert [e["status"] for e in events] == ["failed"]
     assert events[0]["hume_message"] == "out of credits"
     assert job_id in events[0]["message"]
@@ -77,7 +88,9 @@ async def test_failed_job_yields_failed_event_with_hume_message(
 async def test_deadline_is_absolute(emulator: Any, hume_conn: str, sleeps: list[float]) -> None:
     job_id = _submit(emulator)
     emulator.server.state.hold_job(job_id)
-    events = await _events(HumeJobTrigger(job_id, hume_conn, end_time=time.time() - 1, poll_interval=5))
+    events = await _events(
+        HumeJobTrigger(job_id, hume_conn, end_time=time.time() - 1, poll_interval=5), sleeps
+    )
     assert [e["status"] for e in events] == ["timeout"]
     assert sleeps == []
 
@@ -86,7 +99,9 @@ async def test_unknown_job_yields_error_without_polling_again(
     emulator: Any, hume_conn: str, sleeps: list[float]
 ) -> None:
     missing = "00000000-0000-4000-8000-000000000000"
-    events = await _events(HumeJobTrigger(missing, hume_conn, end_time=time.time() + 60, poll_interval=1))
+    events = await _events(
+        HumeJobTrigger(missing, hume_conn, end_time=time.time() + 60, poll_interval=1), sleeps
+    )
     assert [e["status"] for e in events] == ["error"]
     assert "job not found" in events[0]["message"].lower() or "not found" in events[0]["message"].lower()
     assert sleeps == []
@@ -99,7 +114,9 @@ async def test_wrong_key_yields_error_that_hides_the_key(
     monkeypatch.setenv(
         "AIRFLOW_CONN_HUME_BAD", json.dumps({"conn_type": "hume", "host": emulator.url, "password": wrong})
     )
-    events = await _events(HumeJobTrigger("any-job", "hume_bad", end_time=time.time() + 60, poll_interval=1))
+    events = await _events(
+        HumeJobTrigger("any-job", "hume_bad", end_time=time.time() + 60, poll_interval=1), sleeps
+    )
     assert [e["status"] for e in events] == ["error"]
     assert wrong not in json.dumps(events)
 
@@ -121,7 +138,7 @@ async def test_sleeps_between_polls_after_transient_errors(
     }
     monkeypatch.setenv("AIRFLOW_CONN_HUME_DOWN", json.dumps(conn))
     trigger = HumeJobTrigger("job", "hume_down", end_time=time.time() + 0.5, poll_interval=0.1)
-    events = await _events(trigger)
+    events = await _events(trigger, sleeps)
     assert [e["status"] for e in events] == ["timeout"]
     assert len(sleeps) >= 2
     assert all(0 < s <= 0.1 for s in sleeps)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_hume.client.config import (
+from airflow_provider_hume.client.errors import HumeValidationError
+from airflow_provider_hume.client.model_configs import (
     TRANSCRIPTION_LANGUAGES,
     Burst,
     Face,
@@ -20,7 +21,6 @@ from airflow_provider_hume.client.config import (
     coerce_models,
     coerce_transcription,
 )
-from airflow_provider_hume.client.errors import HumeValidationError
 
 
 def test_defaults_send_nothing() -> None:

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_hume.client.config import Face, JobRequest, Models, Transcription
 from airflow_provider_hume.client.errors import HumeValidationError
+from airflow_provider_hume.client.job_request import JobRequest
+from airflow_provider_hume.client.model_configs import Face, Models, Transcription
 
 
 def test_empty_request_has_an_empty_body() -> None:

@@ -180,7 +180,7 @@ def test_invalid_inputs_fail_before_any_request() -> None:
         def request(self, *args: Any, **kwargs: Any) -> Any:
             raise AssertionError("network used")
 
-    from airflow_provider_hume.client.config import JobRequest
+    from airflow_provider_hume.client.job_request import JobRequest
 
     with HumeBatchClient(KEY, session=NoNetwork()) as client:
         with pytest.raises(HumeValidationError, match="at least one input"):

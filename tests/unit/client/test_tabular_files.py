@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from airflow_provider_hume.client.tabular_schema import EXPRESSIONS_48, MODEL_COLUMNS, MODELS
+from airflow_provider_hume.client.tabular_schema import EXPRESSIONS_48, MODEL_COLUMNS, TABLE_MODELS
 from airflow_provider_hume.transfers import tabular_files
 from airflow_provider_hume.transfers.tabular_files import (
     arrow_schema,
@@ -128,4 +128,4 @@ def test_missing_pyarrow_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_models_order_is_the_documented_one() -> None:
-    assert list(MODELS) == PRESENT
+    assert list(TABLE_MODELS) == PRESENT

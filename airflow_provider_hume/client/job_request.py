@@ -1,4 +1,4 @@
-"""The validated batch job request (hume-api-v0.md §2.2) and, re-exported, the model configs it carries.
+"""The validated batch job request (hume-api-v0.md §2.2): inputs, model configs, transcription, callback.
 
 A :class:`JobRequest` is checked entirely when it is built, so a DAG with a bad URL, too many inputs or a
 wrong model setting fails before anything is sent to Hume, with a message naming the field and the fix.
@@ -13,40 +13,11 @@ from typing import Any, Literal
 from airflow_provider_hume.client._fields import check_bool, check_http_url, invalid
 from airflow_provider_hume.client.errors import HumeValidationError
 from airflow_provider_hume.client.model_configs import (
-    GRANULARITIES,
-    TRANSCRIPTION_LANGUAGES,
-    Burst,
-    Face,
-    Facemesh,
-    Language,
     Models,
-    Ner,
-    Prosody,
     Transcription,
-    Window,
     coerce_models,
     coerce_transcription,
 )
-
-__all__ = [
-    "GRANULARITIES",
-    "MAX_FILES",
-    "MAX_TEXTS",
-    "MAX_URLS",
-    "TRANSCRIPTION_LANGUAGES",
-    "Burst",
-    "Face",
-    "Facemesh",
-    "JobRequest",
-    "Language",
-    "Models",
-    "Ner",
-    "Prosody",
-    "Transcription",
-    "Window",
-    "coerce_models",
-    "coerce_transcription",
-]
 
 MAX_URLS = 100
 MAX_TEXTS = 100
@@ -68,11 +39,23 @@ def _string_tuple(value: Any, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _check_count(count: int, path: str, maximum: int) -> None:
+def _check_count(count: int, path: str, maximum: int, counted: str = "") -> None:
     if count > maximum:
         raise HumeValidationError(
-            f"{path} has {count} entries but Hume accepts at most {maximum} per job; {_ARCHIVE_HINT}"
+            f"{path} has {count} entries{counted} but Hume accepts at most {maximum} per job; {_ARCHIVE_HINT}"
         )
+
+
+def check_input_counts(*, urls: int, files: int, texts: int, counted: str = "") -> None:
+    """Hume's per-job input limits (hume-api-v0.md §2.11): at most 100 of each kind, at least one input.
+
+    ``counted`` explains what the counts include, e.g. ``" (s3:// entries included)"``.
+    """
+    _check_count(urls, "urls", MAX_URLS, counted)
+    _check_count(files, "files", MAX_FILES, counted)
+    _check_count(texts, "text", MAX_TEXTS, counted)
+    if not (urls or files or texts):
+        raise HumeValidationError("a Hume job needs at least one input: urls, text or files")
 
 
 @dataclass(frozen=True)
@@ -142,9 +125,7 @@ class JobRequest:
 
     def validate_inputs(self, files_count: int = 0) -> None:
         """Check that the job has something to analyse and at most ``MAX_FILES`` uploaded files."""
-        _check_count(files_count, "files", MAX_FILES)
-        if not self.urls and not self.text and files_count == 0:
-            raise HumeValidationError("a Hume job needs at least one input: urls, text or files")
+        check_input_counts(urls=len(self.urls), files=files_count, texts=len(self.text))
 
     def to_api(self) -> dict[str, Any]:
         """The JSON body; unset fields are omitted, disabled transcription is sent as null."""
