@@ -190,15 +190,17 @@ class HumeBatchClient:
         job_id: str,
         *,
         deadline: float = math.inf,
+        timeout: float | None = None,
         poll_interval: float = 10.0,
         logger: StepLogger = log,
     ) -> WaitStep:
-        """Poll until the job ends, the deadline (Unix time) passes or an error ends the wait.
+        """Poll until the job ends, the deadline passes or an error ends the wait.
 
+        The deadline is ``deadline`` (Unix time) or ``timeout`` seconds after the first poll.
         Returns the final step (see :mod:`airflow_provider_hume.client.waiting`); never raises for the
         job's outcome, so every caller maps it the same way.
         """
-        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval)
+        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval, timeout=timeout)
         while True:
             step = self.check_job(wait)
             log_step(step, logger)

@@ -131,15 +131,16 @@ class AsyncHumeBatchClient:
         job_id: str,
         *,
         deadline: float = math.inf,
+        timeout: float | None = None,
         poll_interval: float = 10.0,
         logger: StepLogger = log,
     ) -> WaitStep:
-        """Poll until the job ends, the deadline (Unix time) passes or an error ends the wait.
+        """Poll until the job ends, the deadline passes or an error ends the wait.
 
         The async twin of :meth:`HumeBatchClient.wait_for_job`: every wait is awaited, so the event loop
         never blocks.
         """
-        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval)
+        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval, timeout=timeout)
         while True:
             step = await self.check_job(wait)
             log_step(step, logger)

@@ -71,12 +71,15 @@ class JobWait:
     :param deadline: Unix time after which the wait ends with ``timeout`` (``inf``: no deadline).
     :param poll_interval: Seconds between polls (shortened so the last poll lands on the deadline).
     :param error_budget: Unreadable answers tolerated in a row before the wait ends with ``error``.
+    :param timeout: Seconds from the first poll, for waits whose deadline is not known in advance (used only
+        while ``deadline`` is ``inf``).
     """
 
     job_id: str
     deadline: float = math.inf
     poll_interval: float = 10.0
     error_budget: int = DEFAULT_ERROR_BUDGET
+    timeout: float | None = None
     last_state: JobState | None = field(default=None, init=False)
     last_error: HumeError | None = field(default=None, init=False)
     unreadable_in_a_row: int = field(default=0, init=False)
@@ -114,6 +117,8 @@ class JobWait:
         )
 
     def _wait_or_time_out(self, now: float, message: str, changed: bool) -> WaitStep:
+        if self.deadline == math.inf and self.timeout is not None:
+            self.deadline = now + self.timeout
         remaining = self.deadline - now
         if remaining <= 0:
             last_status = self.last_state.status.value if self.last_state else "unknown"

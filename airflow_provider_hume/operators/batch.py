@@ -258,21 +258,20 @@ class HumeBatchSubmitOperator(BaseOperator):
         """Wait for the job if asked to, in the triggerer (deferrable) or here; raise unless it completed."""
         if not self.wait_for_completion:
             return
-        end_time = time.time() + self.timeout
         if self.deferrable:
             self.log.info("Deferring to HumeJobTrigger: the triggerer now waits for Hume job %s", external_id)
             self.defer(
                 trigger=HumeJobTrigger(
                     job_id=external_id,
                     hume_conn_id=self.hume_conn_id,
-                    end_time=end_time,
+                    end_time=time.time() + self.timeout,
                     poll_interval=self.poll_interval,
                 ),
                 method_name="execute_complete",
             )
         with self.hook.get_client() as client:
             step = client.wait_for_job(
-                external_id, deadline=end_time, poll_interval=self.poll_interval, logger=self.log
+                external_id, timeout=self.timeout, poll_interval=self.poll_interval, logger=self.log
             )
         job_id_from_event(event_from_step(step))
 

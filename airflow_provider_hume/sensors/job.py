@@ -58,15 +58,20 @@ class HumeJobSensor(BaseSensorOperator):
         return HumeHook(self.hume_conn_id)
 
     def poke(self, context: Context) -> PokeReturnValue:
-        """One poll of the job, judged by the shared waiting policy (Airflow owns the sensor's timeout)."""
+        """One poll of the job, judged by the shared waiting policy.
+
+        In ``poke`` mode the sensor's ``timeout`` counts from the first poke, so a timeout names the last
+        status and error; in ``reschedule`` mode Airflow's own timeout applies.
+        """
         if self._job_wait is None:
-            self._job_wait = JobWait(self.job_id, poll_interval=float(self.poke_interval))
+            timeout = None if self.reschedule else float(self.timeout)
+            self._job_wait = JobWait(self.job_id, poll_interval=float(self.poke_interval), timeout=timeout)
         with self.hook.get_client() as client:
             step = client.check_job(self._job_wait)
         log_step(step, self.log)
         if not step.is_final:
             return PokeReturnValue(is_done=False)
-        return PokeReturnValue(is_done=True, xcom_value=job_id_from_event(event_from_step(step)))
+        return PokeReturnValue(is_done=True, xcom_value=self.execute_complete(context, event_from_step(step)))
 
     def execute(self, context: Context) -> Any:
         HumeJobLink.persist(context, self, self.hook.get_settings(), self.job_id)

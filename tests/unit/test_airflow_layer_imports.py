@@ -1,0 +1,74 @@
+"""The Airflow layer imports only public surfaces: ``airflow_provider_hume.client`` and ``airflow.sdk``.
+
+Hooks, operators, sensors, triggers, transfers, links and lineage are thin: they reach the Hume protocol only
+through the client package's public names (never one of its modules), never the emulator, and Airflow only
+through the Task SDK (plus the trigger base class and other providers, which have no SDK home).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "airflow_provider_hume"
+AIRFLOW_LAYER = sorted(
+    [
+        *(
+            path
+            for folder in ("hooks", "operators", "sensors", "triggers", "transfers", "links")
+            for path in (PACKAGE / folder).glob("*.py")
+        ),
+        PACKAGE / "lineage.py",
+        PACKAGE / "_s3.py",
+    ]
+)
+#: Airflow modules with no home in ``airflow.sdk``: the trigger base, XCom reads for links, other providers.
+AIRFLOW_ALLOWED = (
+    "airflow.sdk",
+    "airflow.sdk.exceptions",
+    "airflow.sdk.types",
+    "airflow.sdk.execution_time.xcom",
+    "airflow.triggers.base",
+    "airflow.providers.",
+)
+
+
+def imported_modules(path: Path) -> list[str]:
+    """Every module an ``import`` or ``from ... import`` in the file names (relative imports resolved)."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+def violation(name: str) -> str | None:
+    """Why importing ``name`` from the Airflow layer breaks the rule, or None."""
+    if name.startswith("airflow_provider_hume.client."):
+        return "import the client's public names from airflow_provider_hume.client"
+    if name.startswith("airflow_provider_hume.emulator"):
+        return "the emulator is not part of the provider's runtime"
+    if name == "airflow" or name.startswith("airflow."):
+        allowed = any(
+            name == prefix or (prefix.endswith(".") and name.startswith(prefix)) for prefix in AIRFLOW_ALLOWED
+        )
+        return None if allowed else "use airflow.sdk (Airflow 3's public authoring surface)"
+    return None
+
+
+def test_rule_catches_what_it_should() -> None:
+    assert violation("airflow_provider_hume.client.batch") is not None
+    assert violation("airflow.models") is not None
+    assert violation("airflow.sdk.bases.sensor") is not None
+    assert violation("airflow_provider_hume.client") is None
+    assert violation("airflow.providers.amazon.aws.hooks.s3") is None
+
+
+@pytest.mark.parametrize("path", AIRFLOW_LAYER, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_imports_only_public_surfaces(path: Path) -> None:
+    found = {name: reason for name in imported_modules(path) if (reason := violation(name))}
+    assert not found, f"{path.relative_to(PACKAGE)}: {found}"
