@@ -29,7 +29,7 @@ from typing import Any, Final
 import pytest
 
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
-from airflow_provider_hume.emulator.settings import EmulatorSettings
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings
 
 CONN_ENV: Final = "AIRFLOW_CONN_HUME_DEFAULT"
 URL_ENV: Final = "HUME_EMULATOR_URL"

@@ -8,17 +8,23 @@ Run: ``.venv/bin/python benchmarks/emulator_artifacts_memory.py``.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _emulator_process import emulator_process, rss_mib
+from airflow_provider_hume.emulator.process import emulator_process
 
 PAD_BYTES = 1024**3
+
+
+def rss_mib(pid: int) -> float:
+    """Current resident set size of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
 def main() -> None:

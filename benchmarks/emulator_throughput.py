@@ -17,13 +17,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _emulator_process import emulator_process
+from airflow_provider_hume.emulator.process import emulator_process
 
 CONCURRENCY = 32
 JOBS = 200

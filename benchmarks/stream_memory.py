@@ -22,8 +22,9 @@ import wave
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _emulator_process import emulator_process
 from _report import print_growth, run_child
+
+from airflow_provider_hume.emulator.process import emulator_process
 
 RATE = 16_000
 MIB = 1024 * 1024

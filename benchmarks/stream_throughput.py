@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _emulator_process import emulator_process
 
 from airflow_provider_hume.client import HumeStreamClient, StreamInput, coerce_stream_models, stream_inputs
 from airflow_provider_hume.client.stream_pool import InputOutcome
 from airflow_provider_hume.client.stream_stitch import write_result_line
+from airflow_provider_hume.emulator.process import emulator_process
 
 TEXTS = 500
 

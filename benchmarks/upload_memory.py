@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _emulator_process import emulator_process
 from _report import print_growth, run_child
+
+from airflow_provider_hume.emulator.process import emulator_process
 
 MIB = 1024 * 1024
 FILE_SIZE = 95 * MIB  # under Hume's 100 MB limit per uploaded file

@@ -1,11 +1,13 @@
-"""Start and stop the local pieces a demo needs: the Hume emulator and an S3 server, on loopback."""
+"""Start and stop the local pieces a demo needs: the Hume emulator and an S3 server, on loopback.
+
+The emulator is started by the package's one launcher, ``airflow_provider_hume.emulator.process``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -16,6 +18,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from airflow_provider_hume.emulator.process import emulator_process
 
 BIN = Path(sys.executable).parent
 S3_ACCESS_KEY = "testing"
@@ -120,7 +124,8 @@ class Stack:
 def local_stack(work_dir: Path, emulator_flags: tuple[str, ...] = ()) -> Iterator[Stack]:
     """Run the emulator (unless ``HUME_API_KEY`` is set) and moto's S3 server; stop both on exit."""
     group = ProcessGroup()
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(group.stop_all)
         s3_port = free_port()
         group.start(
             "s3", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)], work_dir / "s3.log"
@@ -131,29 +136,9 @@ def local_stack(work_dir: Path, emulator_flags: tuple[str, ...] = ()) -> Iterato
             hume_url = os.environ.get("HUME_API_URL", "").strip() or "https://api.hume.ai"
             api_key = real_key
         else:
-            api_key = secrets.token_hex(24)
-            emulator_log = work_dir / "emulator.log"
-            env = {**os.environ, "HUME_EMULATOR_API_KEYS": api_key}
-            group.start(
-                "emulator",
-                [
-                    sys.executable,
-                    "-m",
-                    "airflow_provider_hume.emulator",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                    *emulator_flags,
-                ],
-                emulator_log,
-                env=env,
+            emulator = stack.enter_context(
+                emulator_process(*emulator_flags, log_path=work_dir / "emulator.log")
             )
-            prefix = "Hume emulator listening on "
-            _wait_for("the Hume emulator", lambda: prefix in emulator_log.read_text(), group, work_dir)
-            line = next(ln for ln in emulator_log.read_text().splitlines() if ln.startswith(prefix))
-            hume_url = line[len(prefix) :].strip()
+            hume_url, api_key = emulator.url, emulator.api_key
         _wait_for("the S3 server", lambda: _http_answers(s3_endpoint), group, work_dir)
         yield Stack(hume_url=hume_url, hume_api_key=api_key, s3_endpoint=s3_endpoint, emulated=not real_key)
-    finally:
-        group.stop_all()

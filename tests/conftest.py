@@ -1,4 +1,7 @@
-"""Shared fixtures: a Hume emulator and an S3 server, both real servers on loopback ephemeral ports."""
+"""Shared fixtures: a Hume emulator and an S3 server, both real servers on loopback ephemeral ports.
+
+Each test is also marked with its lane, from its directory: ``unit``, ``integration`` or ``e2e``.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,18 @@ from airflow_provider_hume.emulator.server import EmulatorServer
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="hume-tests-airflow-")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parent.parent / "dags")
+
+TESTS = Path(__file__).resolve().parent
+LANES = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the lane of its top directory under ``tests/``."""
+    for item in items:
+        if item.path.is_relative_to(TESTS):
+            lane = item.path.relative_to(TESTS).parts[0]
+            if lane in LANES:
+                item.add_marker(lane)
 
 
 @dataclass(frozen=True)

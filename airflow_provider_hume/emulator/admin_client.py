@@ -1,4 +1,4 @@
-"""A client of the emulator's admin API (``/_emulator/``, see ``admin_api``), over HTTP so that it drives an
+"""A client of the emulator's admin API (``/_emulator/``, see ``http.admin``), over HTTP so that it drives an
 in-process emulator and one in another process or container alike. Needs only ``requests``."""
 
 from __future__ import annotations

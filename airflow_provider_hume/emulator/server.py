@@ -13,10 +13,10 @@ from typing import Final
 
 import uvicorn
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.fault_middleware import ConnectionDropped
-from airflow_provider_hume.emulator.settings import EmulatorSettings
-from airflow_provider_hume.emulator.state import EmulatorState, FailurePolicy
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings
+from airflow_provider_hume.emulator.backend.state import EmulatorState, FailurePolicy
+from airflow_provider_hume.emulator.http.app import create_app
+from airflow_provider_hume.emulator.http.fault_middleware import ConnectionDropped
 
 START_TIMEOUT_SECONDS: Final = 10.0
 STOP_TIMEOUT_SECONDS: Final = 10.0

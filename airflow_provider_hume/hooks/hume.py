@@ -45,7 +45,7 @@ def _extra_value(extra: dict[str, Any], name: str) -> Any:
 
 def _base_url(conn: Connection) -> str:
     """Build the base URL from the connection's host (and port when the host carries none)."""
-    host = (conn.host or "").strip().rstrip("/")
+    host = (conn.host or "").strip()
     if not host:
         return DEFAULT_BASE_URL
     if "://" not in host:
@@ -57,7 +57,7 @@ def _base_url(conn: Connection) -> str:
         )
     if conn.port and parts.port is None:
         host = f"{parts.scheme}://{parts.netloc}:{conn.port}{parts.path}"
-    return host
+    return host.rstrip("/")
 
 
 def settings_from_connection(conn: Connection) -> HumeConnectionSettings:

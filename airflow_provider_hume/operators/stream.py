@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -197,12 +198,20 @@ class HumeStreamOperator(BaseOperator):
         """``(bucket, key)`` of the JSON Lines output, or None for XCom."""
         if not self.output_s3_key:
             return None
-        if self.output_s3_key.startswith("s3://"):
-            location = object_uri(self.output_s3_key, "output_s3_key")
+        if is_s3_uri(self.output_s3_key):
+            try:
+                location = object_uri(self.output_s3_key, "output_s3_key")
+            except HumeValidationError as err:
+                raise AirflowFailException(f"Invalid HumeStreamOperator arguments: {err}") from err
             return location.bucket, location.key
         if not self.output_s3_bucket:
             raise AirflowFailException("output_s3_key is not an s3:// URI, so output_s3_bucket is required")
         return self.output_s3_bucket, self.output_s3_key
+
+    @cached_property
+    def hook(self) -> HumeHook:
+        """The hook the operator's streaming client comes from."""
+        return HumeHook(self.hume_conn_id)
 
     def _s3(self) -> Any:
         return s3_hook(self.aws_conn_id)
@@ -215,7 +224,7 @@ class HumeStreamOperator(BaseOperator):
             raise FileExistsError(
                 f"s3://{output[0]}/{output[1]} already exists; set replace=True to overwrite it."
             )
-        client = HumeHook(self.hume_conn_id).get_stream_client()
+        client = self.hook.get_stream_client()
         self.log.info(
             "Streaming %d inputs to Hume over up to %d connections", len(inputs), self.max_connections
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
@@ -52,6 +53,11 @@ class _HumeToS3Operator(BaseOperator):
         #: The ``s3://`` URIs ``execute`` wrote, for lineage.
         self.output_uris: list[str] = []
 
+    @cached_property
+    def hook(self) -> HumeHook:
+        """The hook the transfer's client comes from."""
+        return HumeHook(self.hume_conn_id)
+
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
         """Open the streamed body to copy."""
         raise NotImplementedError
@@ -66,7 +72,7 @@ class _HumeToS3Operator(BaseOperator):
         if not self.replace and s3.check_for_key(self.s3_key, self.s3_bucket):
             raise FileExistsError(f"{uri} already exists; set replace=True to overwrite it.")
         self.log.info("Streaming the %s of Hume job %s to %s", self.body_name, self.job_id, uri)
-        with HumeHook(self.hume_conn_id).get_client() as client, self.open_body(client) as body:
+        with self.hook.get_client() as client, self.open_body(client) as body:
             reader = ProgressReader(body, label=f"{self.body_name} of job {self.job_id}", log=self.log)
             s3.load_file_obj(reader, key=self.s3_key, bucket_name=self.s3_bucket, replace=True)
         self.log.info("Wrote %s (%s)", uri, reader.describe())
@@ -128,7 +134,7 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
         """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
         if self.output_format == "json":
             return super().execute(context)
-        with HumeHook(self.hume_conn_id).get_client() as client:
+        with self.hook.get_client() as client:
             written = export_prediction_tables(
                 open_body=lambda: self.open_body(client),
                 s3=self.s3_hook(),

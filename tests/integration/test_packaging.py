@@ -20,6 +20,8 @@ from airflow_provider_hume import __version__
 
 REPO = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.provisioning
+
 DISCOVERY = """
 import json, warnings
 warnings.simplefilter("ignore")

@@ -2,5 +2,5 @@
 
 ``payload`` and ``config`` validate a message, ``decode`` and ``probe`` turn its ``data`` into media facts,
 ``window`` keeps the audio sliding window, ``predict`` scores each model, ``messages`` shapes replies and
-``session`` ties them together for one connection. No I/O here: ``stream_api`` owns the socket.
+``session`` ties them together for one connection. None of them does I/O: ``route`` owns the socket.
 """

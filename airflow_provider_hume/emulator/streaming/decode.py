@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from airflow_provider_hume.emulator.media import HEADER_BYTES, sniff
+from airflow_provider_hume.emulator.media.probe import HEADER_BYTES, sniff
 from airflow_provider_hume.emulator.streaming.messages import (
     INVALID_BASE64,
     UNREADABLE_MEDIA,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from airflow_provider_hume.emulator.names import (
+from airflow_provider_hume.emulator.inference.names import (
     EXPRESSIONS_48,
     EXPRESSIONS_53,
     FACE_DESCRIPTIONS,
@@ -27,7 +27,7 @@ from airflow_provider_hume.emulator.names import (
     SENTIMENT,
     TOXICITY,
 )
-from airflow_provider_hume.emulator.scores import distribution, ms, named_scores, seeded
+from airflow_provider_hume.emulator.inference.scores import distribution, ms, named_scores, seeded
 from airflow_provider_hume.emulator.streaming.config import (
     FaceSettings,
     LanguageSettings,

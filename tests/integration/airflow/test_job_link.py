@@ -10,7 +10,7 @@ import pytest
 from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowException, TaskDeferred
 
-from airflow_provider_hume.links.job import XCOM_KEY, HumeJobLink, job_console_url
+from airflow_provider_hume.links.job import XCOM_KEY, HumeJobLink
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from airflow_provider_hume.sensors.job import HumeJobSensor
 
@@ -24,21 +24,6 @@ class _TI:
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcom[key] = value
-
-
-@pytest.mark.parametrize(
-    ("base_url", "console_url", "expected"),
-    [
-        ("http://127.0.0.1:8000", None, "http://127.0.0.1:8000/_emulator/console/jobs/j%2F1"),
-        ("http://emulator.local/proxy/", None, "http://emulator.local/proxy/_emulator/console/jobs/j%2F1"),
-        ("https://api.hume.ai", None, "https://platform.hume.ai/jobs/j%2F1"),
-        ("https://u:secret@hume.example.com", None, "https://hume.example.com/_emulator/console/jobs/j%2F1"),
-        ("https://api.hume.ai", "https://console.example.com/", "https://console.example.com/jobs/j%2F1"),
-        ("http://x", "https://c.example.com/job?id={job_id}", "https://c.example.com/job?id=j%2F1"),
-    ],
-)
-def test_link_rules(base_url: str, console_url: str | None, expected: str) -> None:
-    assert job_console_url(base_url, "j/1", console_url) == expected
 
 
 def test_link_is_pushed_before_deferral(connections: None, emulator: Any) -> None:

@@ -21,13 +21,13 @@ from airflow_provider_hume.client.tabular_schema import (
     SENTIMENT_COLUMNS,
     TOXICITY_COLUMNS,
 )
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from airflow_provider_hume.sensors.job import HumeJobSensor
 from airflow_provider_hume.transfers import HumePredictionsToS3Operator
+from tests.support.samples import image_bytes, wav_bytes
 
 START = datetime(2026, 1, 1)
-MODELS = ["face", "burst", "prosody", "language", "ner", "facemesh"]
+TABLE_MODELS = ["face", "burst", "prosody", "language", "ner", "facemesh"]
 ALL_MODELS: dict[str, Any] = {
     "face": {},
     "burst": {},
@@ -96,7 +96,7 @@ def test_every_output_format(emulator: Any, s3: Any, bucket: str, run_dag: Any, 
             )
     outcome = run_dag(dag)
     counts = _prediction_counts(emulator, job_id)
-    assert sorted(counts) == sorted(MODELS)
+    assert sorted(counts) == sorted(TABLE_MODELS)
 
     def read(key: str) -> bytes:
         body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -107,18 +107,20 @@ def test_every_output_format(emulator: Any, s3: Any, bucket: str, run_dag: Any, 
 
     assert outcome["jsonl"]["xcom"]["return_value"] == f"s3://{bucket}/{prefix}/p.jsonl"
     records = [json.loads(line) for line in read(f"{prefix}/p.jsonl").decode().splitlines()]
-    assert {model: sum(r["model"] == model for r in records) for model in MODELS} == counts
+    assert {model: sum(r["model"] == model for r in records) for model in TABLE_MODELS} == counts
     assert all(r["job_id"] == job_id for r in records)
     assert not any(r["file"] == "bad.json" for r in records)
 
-    assert outcome["csv"]["xcom"]["return_value"] == [f"s3://{bucket}/{prefix}/p.{m}.csv" for m in MODELS]
-    for model in MODELS:
+    assert outcome["csv"]["xcom"]["return_value"] == [
+        f"s3://{bucket}/{prefix}/p.{m}.csv" for m in TABLE_MODELS
+    ]
+    for model in TABLE_MODELS:
         header, *rows = list(csv.reader(io.StringIO(read(f"{prefix}/p.{model}.csv").decode())))
         assert header == [column.name for column in MODEL_COLUMNS[model]]
         assert len(rows) == counts[model]
 
     assert outcome["parquet"]["xcom"]["return_value"] == [
-        f"s3://{bucket}/{prefix}/parquet/{m}.parquet" for m in MODELS
+        f"s3://{bucket}/{prefix}/parquet/{m}.parquet" for m in TABLE_MODELS
     ]
     language = pq.read_table(io.BytesIO(read(f"{prefix}/parquet/language.parquet")))
     assert language.num_rows == counts["language"]

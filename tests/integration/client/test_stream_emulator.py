@@ -19,8 +19,8 @@ from airflow_provider_hume.client.errors import HumeAuthError, HumeStreamError
 from airflow_provider_hume.client.stream import HumeStreamClient
 from airflow_provider_hume.client.stream_models import coerce_stream_models
 from airflow_provider_hume.client.stream_pool import InputOutcome, StreamInput, stream_inputs
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings
 from airflow_provider_hume.emulator.server import EmulatorServer
-from airflow_provider_hume.emulator.settings import EmulatorSettings
 
 FACE_PNG = Path(__file__).resolve().parents[3] / "dags" / "data" / "face.png"
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
 from tests.support.loopback import serve_in_thread
+from tests.support.samples import image_bytes, wav_bytes
 
 POLL_DEADLINE_SECONDS = 15.0
 

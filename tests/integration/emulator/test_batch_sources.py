@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from airflow_provider_hume.emulator import limits
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
-from airflow_provider_hume.emulator.samples_audio import flac_bytes, mp3_bytes, ogg_opus_bytes
-from airflow_provider_hume.emulator.samples_mp4 import mp4_bytes
+from airflow_provider_hume.emulator.media import limits
 from tests.support.loopback import serve_in_thread
+from tests.support.samples import image_bytes, wav_bytes
+from tests.support.samples_audio import flac_bytes, mp3_bytes, ogg_opus_bytes
+from tests.support.samples_mp4 import mp4_bytes
 
 if TYPE_CHECKING:
     from tests.conftest import EmulatorHandle

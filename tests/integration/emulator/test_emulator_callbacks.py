@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import requests
 
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings, FaultSettings
 from airflow_provider_hume.emulator.server import EmulatorServer
-from airflow_provider_hume.emulator.settings import EmulatorSettings, FaultSettings
 
 KEY = "callback-key"
 DEADLINE_SECONDS = 15.0

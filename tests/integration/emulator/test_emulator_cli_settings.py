@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
-from airflow_provider_hume.emulator.cli import build_parser, main, parse_size, settings_from_args
-from airflow_provider_hume.emulator.settings import EmulatorSettings, FaultSettings
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings, FaultSettings, parse_size
+from airflow_provider_hume.emulator.cli import build_parser, main, settings_from_args
 
 
 def test_defaults_are_the_settings_defaults() -> None:
@@ -45,7 +43,7 @@ def test_parse_size(text: str, size: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "-1", "1.5GiB", "12XB", "GiB"])
 def test_parse_size_refuses_junk(text: str) -> None:
-    with pytest.raises(argparse.ArgumentTypeError):
+    with pytest.raises(ValueError, match="expected a size"):
         parse_size(text)
 
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin, EmulatorAdminError
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings
 from airflow_provider_hume.emulator.server import EmulatorServer
-from airflow_provider_hume.emulator.settings import EmulatorSettings
 
 KEY = "faults-key"
 HEADERS = {"X-Hume-Api-Key": KEY}

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
 from airflow_provider_hume.emulator.server import EmulatorServer
+from tests.support.samples import image_bytes, wav_bytes
 
 if TYPE_CHECKING:
     from tests.conftest import EmulatorHandle

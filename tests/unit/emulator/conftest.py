@@ -12,8 +12,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2; plain httpx works 
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.app import create_app
 
 API_KEY = "unit-test-key"
 OTHER_KEY = "other-user-key"

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.settings import EmulatorSettings, FaultSettings
-from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings, FaultSettings
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.app import create_app
 
 if TYPE_CHECKING:
     from .conftest import FakeClock

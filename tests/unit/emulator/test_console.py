@@ -9,9 +9,9 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.console import COOKIE
-from airflow_provider_hume.emulator.samples import wav_bytes
-from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.console import COOKIE
+from tests.support.samples import wav_bytes
 
 CONSOLE = "/_emulator/console"
 HOSTILE = "<script>alert('x')</script>&.txt"

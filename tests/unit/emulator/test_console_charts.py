@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_hume.emulator.console_charts import chart_svg, model_chart
+from airflow_provider_hume.emulator.http.console_charts import chart_svg, model_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.counters import Counters
-from airflow_provider_hume.emulator.fault_middleware import ConnectionDropped
-from airflow_provider_hume.emulator.faults import FaultInjector
-from airflow_provider_hume.emulator.settings import EmulatorSettings, FaultSettings, SettingError
-from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.backend.counters import Counters
+from airflow_provider_hume.emulator.backend.faults import FaultInjector
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings, FaultSettings, SettingError
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.app import create_app
+from airflow_provider_hume.emulator.http.fault_middleware import ConnectionDropped
 
 if TYPE_CHECKING:
     from .conftest import FakeClock

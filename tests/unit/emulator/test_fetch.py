@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from airflow_provider_hume.emulator.fetch import download, is_loopback_url
-from airflow_provider_hume.emulator.ingest import url_file_name
+from airflow_provider_hume.emulator.media.fetch import download, is_loopback_url
+from airflow_provider_hume.emulator.media.ingest import url_file_name
 
 
 @pytest.mark.parametrize(

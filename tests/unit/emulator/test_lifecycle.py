@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.request import JobRequest
-from airflow_provider_hume.emulator.state import EmulatorState, user_id_for
+from airflow_provider_hume.emulator.backend.auth import user_id_for
+from airflow_provider_hume.emulator.backend.request import JobRequest
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.app import create_app
 
 if TYPE_CHECKING:
     from .conftest import FakeClock

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_hume.emulator import limits
-from airflow_provider_hume.emulator.samples_audio import flac_bytes
+from airflow_provider_hume.emulator.media import limits
+from tests.support.samples_audio import flac_bytes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
 
-    from airflow_provider_hume.emulator.state import EmulatorState
+    from airflow_provider_hume.emulator.backend.state import EmulatorState
 
 Predict = Callable[[str], list[dict[str, Any]]]
 

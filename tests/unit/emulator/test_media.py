@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_hume.emulator import limits
-from airflow_provider_hume.emulator.media import probe, sniff
-from airflow_provider_hume.emulator.mp4 import Mp4Error, read_tracks
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
-from airflow_provider_hume.emulator.samples_audio import flac_bytes, mp3_bytes, ogg_opus_bytes
-from airflow_provider_hume.emulator.samples_mp4 import mp4_bytes
+from airflow_provider_hume.emulator.media import limits
+from airflow_provider_hume.emulator.media.mp4 import Mp4Error, read_tracks
+from airflow_provider_hume.emulator.media.probe import probe, sniff
+from tests.support.samples import image_bytes, wav_bytes
+from tests.support.samples_audio import flac_bytes, mp3_bytes, ogg_opus_bytes
+from tests.support.samples_mp4 import mp4_bytes
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_hume.emulator.samples_audio import flac_bytes
-from airflow_provider_hume.emulator.samples_mp4 import mp4_bytes
+from tests.support.samples_audio import flac_bytes
+from tests.support.samples_mp4 import mp4_bytes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_hume.emulator import limits
-from airflow_provider_hume.emulator.multipart_form import MultipartForm
+from airflow_provider_hume.emulator.http.multipart_form import MultipartForm
+from airflow_provider_hume.emulator.media import limits
 
 BOUNDARY = b"test-boundary"
 

@@ -9,10 +9,11 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from airflow_provider_hume.emulator.artifacts import stream_artifacts
-from airflow_provider_hume.emulator.padding import CHUNK_BYTES, padding_chunks
-from airflow_provider_hume.emulator.request import JobRequest
-from airflow_provider_hume.emulator.state import EmulatorState, user_id_for
+from airflow_provider_hume.emulator.backend.auth import user_id_for
+from airflow_provider_hume.emulator.backend.request import JobRequest
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.inference.artifacts import stream_artifacts
+from airflow_provider_hume.emulator.inference.padding import CHUNK_BYTES, padding_chunks
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
+from tests.support.samples import image_bytes, wav_bytes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

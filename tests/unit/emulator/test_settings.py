@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pytest
 
-from airflow_provider_hume.emulator.settings import EmulatorSettings, FaultSettings, SettingError
+from airflow_provider_hume.emulator.backend.settings import (
+    FLAG,
+    FLAG_GROUP,
+    EmulatorSettings,
+    FaultSettings,
+    Flag,
+    SettingError,
+    parse_statuses,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +102,19 @@ def test_applies_to_routes_and_times() -> None:
     assert not scoped.applies_to("POST /v0/batch/jobs")
     assert FaultSettings().applies_to("POST /v0/batch/jobs")
     assert not FaultSettings(times=0).applies_to("POST /v0/batch/jobs")
+
+
+@pytest.mark.parametrize("settings_class", [EmulatorSettings, FaultSettings])
+def test_every_setting_has_a_flag_or_is_a_group_of_them(settings_class: type) -> None:
+    for field in fields(settings_class):
+        assert isinstance(field.metadata.get(FLAG), Flag) or FLAG_GROUP in field.metadata, field.name
+
+
+@pytest.mark.parametrize(("text", "statuses"), [("500", (500,)), ("500,503", (500, 503))])
+def test_parse_statuses(text: str, statuses: tuple[int, ...]) -> None:
+    assert parse_statuses(text) == statuses
+
+
+def test_parse_statuses_refuses_junk() -> None:
+    with pytest.raises(ValueError, match="expected comma-separated statuses"):
+        parse_statuses("500,abc")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_hume.emulator.ingest import Spooled, spool
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
-from airflow_provider_hume.emulator.samples_audio import mp3_bytes
+from airflow_provider_hume.emulator.media.ingest import Spooled, spool
+from tests.support.samples import image_bytes, wav_bytes
+from tests.support.samples_audio import mp3_bytes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -122,7 +122,7 @@ def test_urls_files_and_text_in_one_job(
     def fake_download(url: str, directory: Path) -> Spooled | None:
         return spool([served[url]], directory) if url in served else None
 
-    monkeypatch.setattr("airflow_provider_hume.emulator.submission.download", fake_download)
+    monkeypatch.setattr("airflow_provider_hume.emulator.backend.submission.download", fake_download)
     urls = [*served, "http://127.0.0.1:9/missing.png"]
     config = {"models": MODELS, "urls": urls, "text": ["Text one.", "Text two."]}
     job_id = post(client, config, ("photo.png", image_bytes(300, 300)), ("notes.txt", b"Uploaded words."))

@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
+from airflow_provider_hume.emulator.backend import submission
+from tests.support.samples import image_bytes, wav_bytes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -139,7 +140,7 @@ def test_multipart_without_json_part_runs_all_models(client: TestClient) -> None
 
 
 def test_multipart_with_urls_only(client: TestClient, monkeypatch: Any) -> None:
-    monkeypatch.setattr("airflow_provider_hume.emulator.submission.download", lambda url, directory: None)
+    monkeypatch.setattr(submission, "download", lambda url, directory: None)
     response = client.post(
         "/v0/batch/jobs", files=[("json", (None, '{"urls": ["http://127.0.0.1:9/a.png"]}'))]
     )

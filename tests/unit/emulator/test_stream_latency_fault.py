@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from airflow_provider_hume.emulator.settings import EmulatorSettings, FaultSettings
-from airflow_provider_hume.emulator.state import EmulatorState
-from airflow_provider_hume.emulator.stream_api import STREAM_ROUTE
+from airflow_provider_hume.emulator.backend.settings import EmulatorSettings, FaultSettings
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.streaming.route import STREAM_ROUTE
 
 
 def _state(faults: FaultSettings) -> EmulatorState:

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from airflow_provider_hume.emulator.request import TranscriptionConfig
-from airflow_provider_hume.emulator.text_models import entities
-from airflow_provider_hume.emulator.transcript import Transcript, transcribe
+from airflow_provider_hume.emulator.backend.request import TranscriptionConfig
+from airflow_provider_hume.emulator.inference.text_models import entities
+from airflow_provider_hume.emulator.inference.transcript import Transcript, transcribe
 
 GRANULARITIES = ("word", "utterance", "sentence", "conversational_turn")
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_hume.emulator.request import FaceConfig, ModelConfigs, ProsodyConfig, Window
-from airflow_provider_hume.emulator.validation import RequestInvalid, parse_job_request
+from airflow_provider_hume.emulator.backend.request import FaceConfig, ModelConfigs, ProsodyConfig, Window
+from airflow_provider_hume.emulator.backend.validation import RequestInvalid, parse_job_request
 
 
 def invalid(body: Any, file_count: int = 0) -> str:

@@ -4,7 +4,7 @@ The SDK is never added to the project's environment: each release is installed w
 virtualenv, which needs PyPI or a warm uv cache; without either (or without uv) the test is skipped and says
 why. Two releases are covered: 0.7.13 with the ``legacy`` extra (the Fern client, whose pydantic models parse
 every body, plus the seed-era ``hume.legacy.HumeBatchClient``) and 0.13.11, the last release with
-``expression_measurement`` (0.14 dropped it). Deselect with ``-m "not hume_sdk"``.
+``expression_measurement`` (0.14 dropped it). Deselect with ``-m "not provisioning"``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_hume.emulator.samples import wav_bytes
+from tests.support.samples import wav_bytes
 
 if TYPE_CHECKING:
     from tests.conftest import EmulatorHandle
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[4]
 INSTALL_TIMEOUT_SECONDS = 25
 SCENARIO_TIMEOUT_SECONDS = 30
 
-pytestmark = [pytest.mark.hume_sdk, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.provisioning, pytest.mark.timeout(90)]
 
 
 def find_uv() -> str | None:

@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from airflow_provider_hume.emulator.state import EmulatorState
-from airflow_provider_hume.emulator.stream_api import STREAM_PATH, stream_router
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.streaming.route import STREAM_PATH, stream_router
 
 START_DEADLINE_SECONDS = 10.0
 

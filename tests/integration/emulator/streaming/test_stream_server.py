@@ -14,8 +14,8 @@ from PIL import Image
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedOK, InvalidStatus
 
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
-from airflow_provider_hume.emulator.stream_api import IDLE_CLOSE_CODE, idle_close_reason
+from airflow_provider_hume.emulator.streaming.route import IDLE_CLOSE_CODE, idle_close_reason
+from tests.support.samples import image_bytes, wav_bytes
 
 if TYPE_CHECKING:
     from tests.integration.emulator.streaming.conftest import StreamServer

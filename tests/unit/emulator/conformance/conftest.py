@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
-from airflow_provider_hume.emulator.app import create_app
-from airflow_provider_hume.emulator.ingest import Spooled, spool
-from airflow_provider_hume.emulator.samples import image_bytes, wav_bytes
-from airflow_provider_hume.emulator.samples_audio import mp3_bytes, ogg_opus_bytes
-from airflow_provider_hume.emulator.samples_mp4 import mp4_bytes
-from airflow_provider_hume.emulator.state import EmulatorState
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.app import create_app
+from airflow_provider_hume.emulator.media.ingest import Spooled, spool
+from tests.support.samples import image_bytes, wav_bytes
+from tests.support.samples_audio import mp3_bytes, ogg_opus_bytes
+from tests.support.samples_mp4 import mp4_bytes
 
 with warnings.catch_warnings():  # starlette asks for httpx2; plain httpx works fine for these tests
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -109,7 +109,7 @@ def collect_bodies(
         kind = SERVED.get(url)
         return None if kind is None else spool([data[kind]], directory)
 
-    monkeypatch.setattr("airflow_provider_hume.emulator.submission.download", fake_download)
+    monkeypatch.setattr("airflow_provider_hume.emulator.backend.submission.download", fake_download)
     found: dict[str, list[Any]] = {name: [] for name in ENDPOINTS}
 
     def start(body: dict[str, Any], files: list[tuple[str, bytes]] | None = None) -> str:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from airflow_provider_hume.emulator.ingest import Spooled, spool
-from airflow_provider_hume.emulator.samples import image_bytes
+from airflow_provider_hume.emulator.media.ingest import Spooled, spool
+from tests.support.samples import image_bytes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -104,7 +104,7 @@ def faces_zip(monkeypatch: pytest.MonkeyPatch) -> None:
     def fake_download(url: str, directory: Path) -> Spooled | None:
         return spool([buffer.getvalue()], directory) if url == LOOPBACK + "faces.zip" else None
 
-    monkeypatch.setattr("airflow_provider_hume.emulator.submission.download", fake_download)
+    monkeypatch.setattr("airflow_provider_hume.emulator.backend.submission.download", fake_download)
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from PIL import Image, ImageDraw
 from starlette.testclient import TestClient, WebSocketTestSession
 
-from airflow_provider_hume.emulator.state import EmulatorState
-from airflow_provider_hume.emulator.stream_api import STREAM_PATH, stream_router
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.streaming.route import STREAM_PATH, stream_router
 
 REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "reference" / "hume_stream_reference.json"
 IDLE_SECONDS = 30.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
-from airflow_provider_hume.emulator.state import EmulatorState
-from airflow_provider_hume.emulator.stream_api import STREAM_PATH, stream_router
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.streaming.route import STREAM_PATH, stream_router
 
 
 def test_header_key_is_accepted(stream_client: TestClient, api_key: str) -> None:

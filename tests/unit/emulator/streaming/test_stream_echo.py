@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.stream_api import STREAM_PATH
+from airflow_provider_hume.emulator.streaming.route import STREAM_PATH
 
 Ask = Callable[..., dict[str, Any]]
 JOB_ID = re.compile(r"[0-9a-f]{32}")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.stream_api import IDLE_CLOSE_CODE, STREAM_PATH, idle_close_reason
+from airflow_provider_hume.emulator.streaming.route import IDLE_CLOSE_CODE, STREAM_PATH, idle_close_reason
 
 
 def test_idle_connection_is_closed_with_code_and_reason(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_hume.emulator.samples_mp4 import mp4_bytes
+from tests.support.samples_mp4 import mp4_bytes
 
 Ask = Callable[..., dict[str, Any]]
 AUDIO: dict[str, Any] = {"prosody": {}, "burst": {}}

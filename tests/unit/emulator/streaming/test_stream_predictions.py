@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from airflow_provider_hume.emulator.names import (
+from airflow_provider_hume.emulator.inference.names import (
     EXPRESSIONS_48,
     EXPRESSIONS_53,
     FACE_DESCRIPTIONS,
@@ -17,7 +17,7 @@ from airflow_provider_hume.emulator.names import (
     SENTIMENT,
     TOXICITY,
 )
-from airflow_provider_hume.emulator.stream_api import STREAM_PATH
+from airflow_provider_hume.emulator.streaming.route import STREAM_PATH
 
 Ask = Callable[..., dict[str, Any]]
 TEXT = "Mary had a little lamb. Its fleece was white as snow!  And everywhere that Mary went"

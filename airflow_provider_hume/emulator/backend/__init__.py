@@ -1,0 +1,1 @@
+"""The HTTP-free core: settings, API keys, jobs and their clock, counters, fault decisions, callbacks."""

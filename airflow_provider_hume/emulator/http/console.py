@@ -1,0 +1,203 @@
+"""The console under ``/_emulator/console/``: server-rendered pages of the caller's jobs, for a browser.
+
+* ``GET /_emulator/console/`` → the jobs, newest first: id, created time, status, sources, models.
+* ``GET /_emulator/console/jobs/{job_id}`` → the job's state and, once COMPLETED, per source, file and model
+  an SVG chart of the top emotions over time (:mod:`console_charts`). ``404`` for another user's job.
+
+Auth: the ``X-Hume-Api-Key`` header, else a key in the query (``apikey``/``apiKey``/``api_key``), else the
+``hume_emulator_key`` cookie. A valid query key is moved into that cookie (HttpOnly, SameSite=Strict, path
+``/_emulator/console``) by a page that at once reloads the same URL without the key (a meta refresh), so the
+key leaves the address bar and history; pages never contain the key. Not an HTTP redirect: after a link from
+another site (the Airflow UI), browsers withhold SameSite=Strict cookies along the whole redirect chain,
+while the refresh is a navigation started by the console itself. No key, or a wrong one, gets a ``401``
+page. No JavaScript is served.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html import escape
+from typing import Any, Final
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from airflow_provider_hume.emulator.backend.auth import HEADER, QUERY_PARAMS
+from airflow_provider_hume.emulator.backend.jobs import Job
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.console_charts import chart_svg, model_chart
+from airflow_provider_hume.emulator.inference.details import current_details
+from airflow_provider_hume.emulator.inference.predictions import source_predictions
+from airflow_provider_hume.emulator.media.sources import Source
+
+COOKIE: Final = "hume_emulator_key"
+PREFIX: Final = "/_emulator/console"
+_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+}
+_STYLE: Final = """
+body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;padding:12px 16px;max-width:1240px;color:#1f2937}
+h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #e5e7eb}
+h3{font-size:14px;margin:12px 0 4px}figure{margin:0}figcaption{font-size:13px;font-weight:600;color:#4b5563}
+.charts{display:flex;flex-wrap:wrap;gap:6px 16px}
+table{border-collapse:collapse}th,td{text-align:left;padding:4px 12px 4px 0;vertical-align:top}
+th{color:#6b7280;font-weight:600}tbody tr{border-top:1px solid #f3f4f6}code{font-size:13px}
+.status{padding:1px 8px;border-radius:9px;font-size:12px;font-weight:600;background:#e5e7eb}
+.COMPLETED{background:#dcfce7;color:#166534}.FAILED{background:#fee2e2;color:#991b1b}
+.IN_PROGRESS{background:#dbeafe;color:#1e40af}.error{color:#991b1b}.muted{color:#6b7280}
+.chart .grid{stroke:#e5e7eb}.chart .frame{stroke:#9ca3af}.chart text{font-size:11px;fill:#374151}
+.chart .axis{fill:#6b7280}a{color:#1d4ed8}
+"""
+
+
+def console_router(state: EmulatorState) -> APIRouter:
+    """The console's routes over ``state``."""
+    router = APIRouter(prefix=PREFIX)
+
+    @router.get("/")
+    def jobs_page(request: Request) -> Response:
+        user = _authorize(state, request)
+        if isinstance(user, Response):
+            return user
+        now = state.now_ms()
+        rows = [
+            f'<tr><td><a href="jobs/{escape(job.job_id)}"><code>{escape(job.job_id)}</code></a></td>'
+            f"<td>{_time(job.created_ms)}</td><td>{_status(job.status(now))}</td><td>{len(job.sources)}</td>"
+            f"<td>{escape(', '.join(sorted(job.request.models.requested())))}</td></tr>"
+            for job in reversed(state.jobs_of(user))
+        ]
+        table = (
+            "<table><thead><tr><th>Job</th><th>Created (UTC)</th><th>Status</th><th>Sources</th>"
+            f"<th>Models</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else '<p class="muted">No jobs yet.</p>'
+        )
+        return _page("Hume emulator: jobs", f"<h1>Jobs</h1>{table}")
+
+    @router.get("/jobs/{job_id}")
+    def job_page(job_id: str, request: Request) -> Response:
+        user = _authorize(state, request)
+        if isinstance(user, Response):
+            return user
+        job = state.get_job(user, job_id)
+        if job is None:
+            return _page("Hume emulator: job not found", "<h1>Job not found</h1>", 404)
+        details = current_details(job, state.now_ms())["state"]
+        status = details["status"]
+        body = [
+            '<p><a href="../">← all jobs</a></p>',
+            f"<h1>Job <code>{escape(job.job_id)}</code></h1>",
+            _state_table(details, job),
+        ]
+        if status == "COMPLETED":
+            body += [_source_section(index, source, job) for index, source in enumerate(job.sources)]
+        elif status != "FAILED":
+            body.append('<p class="muted">Charts appear once the job has completed.</p>')
+        refresh = '<meta http-equiv="refresh" content="2">' if status in ("QUEUED", "IN_PROGRESS") else ""
+        return _page(f"Hume emulator: job {job.job_id}", "".join(body), head=refresh)
+
+    return router
+
+
+def _authorize(state: EmulatorState, request: Request) -> str | Response:
+    """The caller's user id, or the response to send instead: a ``401`` page or the cookie-setting reload."""
+    if header := request.headers.get(HEADER):
+        return state.user_for_key(header) or _unauthorized("Invalid API key.")
+    query_key = next((key for name in QUERY_PARAMS if (key := request.query_params.get(name))), None)
+    if query_key is not None:
+        if state.user_for_key(query_key) is None:
+            return _unauthorized("Invalid API key.")
+        url = request.url.remove_query_params(QUERY_PARAMS)
+        target = escape(url.path + (f"?{url.query}" if url.query else ""))
+        reload = _page(
+            "Hume emulator: console",
+            f'<p>Opening <a href="{target}">the console</a>…</p>',
+            head=f'<meta http-equiv="refresh" content="0;url={target}">',
+        )
+        reload.set_cookie(COOKIE, query_key, path=PREFIX, httponly=True, samesite="strict")
+        return reload
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return _unauthorized("This console needs an API key.")
+    user = state.user_for_key(cookie)
+    if user is None:
+        response = _unauthorized("The API key of this browser session is no longer accepted.")
+        response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
+        return response
+    return user
+
+
+def _unauthorized(reason: str) -> Response:
+    body = (
+        f"<h1>Unauthorized</h1><p>{escape(reason)} Open the console as "
+        f"<code>{PREFIX}/?apikey=&lt;key&gt;</code> (the key is then kept in a session cookie) "
+        f"or send the <code>{HEADER}</code> header.</p>"
+    )
+    return _page("Hume emulator: unauthorized", body, 401)
+
+
+def _page(title: str, body: str, status_code: int = 200, head: str = "") -> HTMLResponse:
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>{head}'
+        f'<meta name="viewport" content="width=device-width"><style>{_STYLE}</style></head>'
+        f'<body><p class="muted">Hume API emulator · console</p>{body}</body></html>'
+    )
+    return HTMLResponse(html, status_code, _HEADERS)
+
+
+def _time(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def _status(status: str) -> str:
+    return f'<span class="status {escape(status)}">{escape(status)}</span>'
+
+
+def _state_table(details: dict[str, Any], job: Job) -> str:
+    rows = [
+        ("Status", _status(details["status"])),
+        ("Created", _time(details.get("created_timestamp_ms"))),
+        ("Started", _time(details.get("started_timestamp_ms"))),
+        ("Ended", _time(details.get("ended_timestamp_ms"))),
+        ("Models", escape(", ".join(sorted(job.request.models.requested())) or "-")),
+        ("Sources", str(len(job.sources))),
+    ]
+    if "num_predictions" in details:
+        rows.append(("Predictions / errors", f"{details['num_predictions']} / {details['num_errors']}"))
+    if "message" in details:
+        rows.append(("Message", f'<span class="error">{escape(str(details["message"]))}</span>'))
+    cells = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
+    return f'<table class="state">{cells}</table>'
+
+
+def _source_label(index: int, source: Source) -> str:
+    descriptor = source.descriptor
+    name = descriptor.get("url") or descriptor.get("filename") or "raw text"
+    return f"Source {index + 1} ({escape(source.kind)}): {escape(str(name))}"
+
+
+def _source_section(index: int, source: Source, job: Job) -> str:
+    """One source's charts: per file a chart per model; errors as text."""
+    result = source_predictions(source, job.request.models)
+    parts = [f"<h2>{_source_label(index, source)}</h2>"]
+    if "error" in result:
+        return parts[0] + f'<p class="error">{escape(str(result["error"]))}</p>'
+    for prediction in result["results"]["predictions"]:
+        if prediction["file"] != source.descriptor.get("filename"):
+            parts.append(f"<h3>{escape(str(prediction['file']))}</h3>")
+        figures = []
+        for model, output in prediction["models"].items():
+            chart = model_chart(output)
+            title = f"{prediction['file']}: {model}, top emotions"
+            figure = chart_svg(chart, title) if chart else '<p class="muted">No emotion scores to chart.</p>'
+            figures.append(f"<figure><figcaption>{escape(model)}</figcaption>{figure}</figure>")
+        parts.append(f'<div class="charts">{"".join(figures)}</div>')
+    for error in result["results"]["errors"]:
+        parts.append(f'<p class="error">{escape(str(error["file"]))}: {escape(str(error["message"]))}</p>')
+    return "".join(parts)

@@ -1,0 +1,121 @@
+"""ASGI middleware in front of the API: counts every answered request per route and status, and applies the
+fault injector's decisions (latency, 429/5xx instead of the response, a connection dropped mid-body).
+
+Routes are named by method and path template (``"GET /v0/batch/jobs/{job_id}"``), matched before the router
+runs so that faults can reject a request without calling it; a path no route matches keeps its raw path.
+Requests under ``/_emulator/`` (the admin API) and websockets pass through untouched. A request is counted
+when its response starts, so a client that has read a response always finds it counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Final
+
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from starlette.routing import Match, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from airflow_provider_hume.emulator.backend.faults import Rejection
+from airflow_provider_hume.emulator.backend.settings import SettingError
+from airflow_provider_hume.emulator.backend.state import EmulatorState
+from airflow_provider_hume.emulator.http.auth import connection_key
+from airflow_provider_hume.emulator.http.errors import RATE_LIMIT_FAULT, server_error_body
+
+ADMIN_PREFIX: Final = "/_emulator/"
+
+
+class ConnectionDropped(Exception):
+    """Raised on purpose after part of a response body was sent: the server then closes the connection."""
+
+
+def route_name(scope: Scope) -> str:
+    """``"METHOD /path/template"`` of the app route matching ``scope``, else ``"METHOD /raw/path"``."""
+    method, path = scope["method"], scope["path"]
+    for route in scope["app"].router.routes:
+        match, _ = route.matches(scope)
+        if match is not Match.NONE and hasattr(route, "path"):
+            return f"{method} {route.path}"
+    return f"{method} {path}"
+
+
+class FaultMiddleware:
+    """Count requests to ``app`` and inject the faults that ``state.faults`` decides."""
+
+    def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        route = route_name(scope)
+        decision = self.state.faults.decide(route, connection_key(HTTPConnection(scope)))
+        if decision.latency_seconds:
+            await asyncio.sleep(decision.latency_seconds)
+        if decision.rejection is not None:
+            await self._reject(route, decision.rejection, scope, receive, send)
+            return
+        started = False
+        sent_part = False
+
+        async def counting_send(message: Message) -> None:
+            nonlocal started, sent_part
+            if message["type"] == "http.response.start":
+                started = True
+                self.state.record_request(route, message["status"])
+            elif message["type"] == "http.response.body" and decision.drop:
+                # Send half of the first chunk that has two bytes or more (or of the last one), then abort.
+                body: bytes = message.get("body", b"")
+                if not sent_part and len(body) > 1:
+                    await send(
+                        {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+                    )
+                    sent_part = True
+                if sent_part or not message.get("more_body", False):
+                    raise ConnectionDropped(f"{route}: connection dropped mid-body (fault injected)")
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting_send)
+        except Exception:
+            if not started:
+                self.state.record_request(route, 500)
+            raise
+
+    async def _reject(
+        self, route: str, rejection: Rejection, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        self.state.record_request(route, rejection.status)
+        if rejection.status == 429:
+            headers = {"Retry-After": str(rejection.retry_after)}
+            response = JSONResponse(RATE_LIMIT_FAULT, rejection.status, headers=headers)
+        else:
+            response = JSONResponse(server_error_body(rejection.status), rejection.status)
+        await response(scope, receive, send)
+
+
+def check_routes(app: Starlette, routes: Iterable[str]) -> None:
+    """Raise :class:`SettingError` unless ``app`` serves every one of ``routes`` (admin routes excluded)."""
+    known = _route_names(app)
+    for route in routes:
+        if route not in known:
+            raise SettingError("routes", f"{route!r} is not served here (known: {', '.join(sorted(known))})")
+
+
+def _route_names(app: Starlette) -> frozenset[str]:
+    """HTTP routes as ``"METHOD /path"`` and websocket routes as ``"WS /path"`` (admin routes excluded)."""
+    http = {
+        f"{method} {route.path}"
+        for route in app.router.routes
+        if isinstance(route, Route) and not route.path.startswith(ADMIN_PREFIX)
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+    websockets = {f"WS {route.path}" for route in app.router.routes if isinstance(route, WebSocketRoute)}
+    return frozenset(http | websockets)

@@ -1,0 +1,1 @@
+"""Media intake: batch limits, fetching URLs, spooling and unpacking inputs, and probing what they are."""

@@ -1,0 +1,19 @@
+"""The client package loads neither Airflow nor the emulator, even transitively, in a fresh interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+FORBIDDEN = ("airflow", "airflow_provider_hume.emulator")
+
+
+def forbidden(name: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in FORBIDDEN)
+
+
+def test_no_forbidden_module_loaded_transitively() -> None:
+    code = "import sys, airflow_provider_hume.client\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert [name for name in result.stdout.split() if forbidden(name)] == []
+    assert "airflow_provider_hume.client.batch" in result.stdout.split()

@@ -1,0 +1,75 @@
+"""``s3://`` URIs and the one place ``S3Hook`` is imported, with the message shown when it is missing."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from airflow_provider_hume._s3 import MISSING_AMAZON_PROVIDER, S3Uri, is_s3_uri, object_uri, s3_hook
+from airflow_provider_hume.client import HumeValidationError
+
+
+@pytest.mark.parametrize(
+    ("value", "bucket", "key", "is_prefix"),
+    [
+        ("s3://media/calls/a.wav", "media", "calls/a.wav", False),
+        ("s3://media/calls/", "media", "calls/", True),
+        ("s3://media", "media", "", True),
+        ("s3://media/", "media", "", True),
+        ("  s3://media/a b.wav ", "media", "a b.wav", False),
+        ("S3://media/a.wav", "media", "a.wav", False),
+    ],
+)
+def test_parse(value: str, bucket: str, key: str, is_prefix: bool) -> None:
+    location = S3Uri.parse(value, "urls[0]")
+    assert (location.bucket, location.key, location.is_prefix) == (bucket, key, is_prefix)
+    assert str(location) == location.uri == f"s3://{bucket}/{key}"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://media/a.wav", "files[2] must be an s3://bucket/key URI (got 'https://media/a.wav')"),
+        ("s3:///a.wav", "files[2] must look like s3://bucket/key or s3://bucket/prefix/ (got 's3:///a.wav')"),
+        ("s3://my bucket/a.wav", "files[2] must look like s3://bucket/key"),
+    ],
+)
+def test_malformed_uris_name_the_field(value: str, message: str) -> None:
+    with pytest.raises(HumeValidationError) as error:
+        S3Uri.parse(value, "files[2]")
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("s3://b/k", True),
+        (" S3://b/k", True),
+        ("s3:/b/k", False),
+        ("https://b/k", False),
+        ("/tmp/s3://x", False),
+    ],
+)
+def test_is_s3_uri(value: str, expected: bool) -> None:
+    assert is_s3_uri(value) is expected
+
+
+def test_object_uri_refuses_a_prefix_naming_the_field() -> None:
+    assert object_uri("s3://b/out/results.jsonl", "output_s3_key") == S3Uri("b", "out/results.jsonl")
+    with pytest.raises(HumeValidationError, match=r"output_s3_key must name one object, s3://bucket/key"):
+        object_uri("s3://b/out/", "output_s3_key")
+
+
+def test_s3_hook_passes_the_connection_and_options() -> None:
+    hook = s3_hook("aws_unit", transfer_config_args={"max_concurrency": 2})
+    assert hook.aws_conn_id == "aws_unit"
+    assert hook.transfer_config.max_concurrency == 2
+
+
+def test_a_missing_amazon_provider_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "airflow.providers.amazon.aws.hooks.s3", None)
+    with pytest.raises(ImportError) as error:
+        s3_hook("aws_default")
+    assert str(error.value) == MISSING_AMAZON_PROVIDER
+    assert "pip install 'airflow-provider-hume[amazon]'" in str(error.value)

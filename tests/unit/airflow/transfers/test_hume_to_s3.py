@@ -1,0 +1,133 @@
+"""The Hume-to-S3 transfers: no overwrite by surprise, bodies streamed to the right object, URIs returned."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+
+from airflow_provider_hume.transfers.hume_to_s3 import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
+from tests.unit.airflow.conftest import Logs
+from tests.unit.airflow.stubs import API_KEY, BASE_URL, FakeClock, Script
+from tests.unit.airflow.transfers.conftest import (
+    ARTIFACTS,
+    JOB,
+    PREDICTIONS,
+    BodyClient,
+    FakeS3Hook,
+    read_through,
+)
+
+with contextlib.suppress(ImportError):  # imported at collection: croniter, under it, runs `file` once
+    import airflow_provider_hume.lineage  # noqa: F401
+
+NO_CONNECTION = "hume_unit_no_such_connection"
+
+
+def transfer(cls: type[Any], s3: FakeS3Hook, **kwargs: Any) -> Any:
+    kwargs = {"job_id": JOB, "s3_bucket": "out", "s3_key": "jobs/p.json", "replace": True, **kwargs}
+    op = cls(task_id="copy", **kwargs)
+    op.s3_hook = lambda: s3
+    return op
+
+
+def body_client() -> BodyClient:
+    return BodyClient(Script(), FakeClock())
+
+
+@pytest.mark.parametrize("cls", [HumePredictionsToS3Operator, HumeArtifactsToS3Operator])
+def test_an_existing_key_is_kept_and_hume_never_called(cls: type[Any]) -> None:
+    s3 = FakeS3Hook(("out", "jobs/p.json"))
+    op = transfer(cls, s3, replace=False, hume_conn_id=NO_CONNECTION)
+    client = body_client()
+    read_through(op, client)
+    with pytest.raises(FileExistsError, match=r"^s3://out/jobs/p.json already exists; set replace=True"):
+        op.execute({})
+    assert s3.objects == {("out", "jobs/p.json"): b"old"}
+    assert client.opened == []
+
+
+def test_predictions_are_streamed_into_the_object(hume_connection: str, logs: Logs) -> None:
+    s3 = FakeS3Hook(("out", "jobs/p.json"))
+    op = transfer(HumePredictionsToS3Operator, s3, hume_conn_id=hume_connection)
+    client = body_client()
+    built = read_through(op, client)
+    assert op.execute({}) == "s3://out/jobs/p.json"
+    assert s3.objects[("out", "jobs/p.json")] == PREDICTIONS
+    assert len(s3.reads) > 1  # read chunk by chunk, never as one payload
+    assert client.opened == [("predictions", JOB)]
+    assert [c.base_url for c in built] == [BASE_URL]
+    assert op.output_uris == ["s3://out/jobs/p.json"]
+    assert f"Streaming the predictions of Hume job {JOB} to s3://out/jobs/p.json" in logs.text
+    assert f"Wrote s3://out/jobs/p.json ({len(PREDICTIONS)} B in" in logs.text
+    assert API_KEY not in logs.text
+
+
+def test_artifacts_are_streamed_into_the_object(hume_connection: str) -> None:
+    s3 = FakeS3Hook()
+    op = transfer(
+        HumeArtifactsToS3Operator, s3, s3_key="jobs/a.zip", replace=False, hume_conn_id=hume_connection
+    )
+    client = body_client()
+    read_through(op, client)
+    assert op.execute({}) == "s3://out/jobs/a.zip"
+    assert s3.checked == [("out", "jobs/a.zip")]
+    assert s3.objects == {("out", "jobs/a.zip"): ARTIFACTS}
+    assert client.opened == [("artifacts", JOB)]
+
+
+def test_csv_gives_one_object_per_model_in_the_documented_order(hume_connection: str) -> None:
+    s3 = FakeS3Hook()
+    op = transfer(HumePredictionsToS3Operator, s3, output_format="csv", hume_conn_id=hume_connection)
+    client = body_client()
+    read_through(op, client)
+    uris = ["s3://out/jobs/p.json.face.csv", "s3://out/jobs/p.json.language.csv"]
+    assert op.execute({}) == uris
+    assert op.output_uris == uris
+    face = s3.objects[("out", "jobs/p.json.face.csv")].decode().splitlines()
+    assert face[0].startswith("job_id,source_type,source,file,model,group_id,frame,time,prob,box_x")
+    assert len(face) == 3
+    assert face[1].startswith(f"{JOB},url,https://m.example/a.mp4,a.mp4,face,unknown,0,")
+
+
+def test_jsonl_gives_one_object_at_the_key(hume_connection: str) -> None:
+    s3 = FakeS3Hook()
+    op = transfer(
+        HumePredictionsToS3Operator,
+        s3,
+        s3_key="rows.jsonl",
+        output_format="jsonl",
+        hume_conn_id=hume_connection,
+    )
+    read_through(op, body_client())
+    assert op.execute({}) == "s3://out/rows.jsonl"
+    assert len(s3.objects[("out", "rows.jsonl")].splitlines()) == 3
+
+
+def test_an_unknown_output_format_fails_when_the_dag_is_parsed() -> None:
+    with pytest.raises(
+        ValueError, match=r"output_format must be one of json, jsonl, csv, parquet \(got 'xlsx'\)"
+    ):
+        HumePredictionsToS3Operator(
+            task_id="t", job_id="j", s3_bucket="b", s3_key="k", replace=True, output_format="xlsx"
+        )
+
+
+def test_lineage_lists_every_object_written(hume_connection: str) -> None:
+    pytest.importorskip("airflow.providers.openlineage")
+    op = transfer(
+        HumePredictionsToS3Operator, FakeS3Hook(), output_format="csv", hume_conn_id=hume_connection
+    )
+    read_through(op, body_client())
+    op.execute({})
+    outputs = op.get_openlineage_facets_on_complete(None).outputs
+    assert [(d.namespace, d.name) for d in outputs] == [
+        ("s3://out", "jobs/p.json.face.csv"),
+        ("s3://out", "jobs/p.json.language.csv"),
+    ]
+
+
+def test_the_ids_and_the_target_are_templated() -> None:
+    for cls in (HumePredictionsToS3Operator, HumeArtifactsToS3Operator):
+        assert {"job_id", "s3_bucket", "s3_key"} <= set(cls.template_fields)
