@@ -20,6 +20,7 @@ from airflow_provider_hume.client.errors import (
     HumeRateLimitError,
     HumeServerError,
     HumeStreamError,
+    HumeTLSError,
     HumeValidationError,
     error_from_response,
 )
@@ -45,6 +46,15 @@ from airflow_provider_hume.client.model_configs import (
     coerce_transcription,
 )
 from airflow_provider_hume.client.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from airflow_provider_hume.client.source_errors import (
+    ON_SOURCE_ERROR_CHOICES,
+    OnSourceError,
+    SourceError,
+    SourceErrorReport,
+    check_on_source_error,
+    collect_source_errors,
+    read_source_errors,
+)
 from airflow_provider_hume.client.stream import HumeStreamClient, StreamSocket, stream_url
 from airflow_provider_hume.client.stream_chunks import iter_wav_chunks, split_text
 from airflow_provider_hume.client.stream_messages import StreamResult, StreamWarning
@@ -59,16 +69,29 @@ from airflow_provider_hume.client.stream_models import (
 from airflow_provider_hume.client.stream_payloads import check_window
 from airflow_provider_hume.client.stream_pool import InputOutcome, StreamInput, stream_inputs
 from airflow_provider_hume.client.stream_stitch import StitchedResult, write_result_line
+from airflow_provider_hume.client.submission import SubmissionFingerprint
 from airflow_provider_hume.client.tabular import ByteStream, ParseReport, PredictionRow, iter_prediction_rows
 from airflow_provider_hume.client.tabular_schema import MODEL_COLUMNS, TABLE_MODELS
-from airflow_provider_hume.client.waiting import JobWait, Verdict, WaitStep, log_step
+from airflow_provider_hume.client.verify import HumeBodyError
+from airflow_provider_hume.client.waiting import (
+    MIN_POLL_INTERVAL,
+    JobWait,
+    StepLogger,
+    Verdict,
+    WaitStep,
+    check_error_budget,
+    check_poll_interval,
+    log_step,
+)
 
 __all__ = [
     "MAX_FILES",
     "MAX_TEXTS",
     "MAX_URLS",
     "MEDIA_MODELS",
+    "MIN_POLL_INTERVAL",
     "MODEL_COLUMNS",
+    "ON_SOURCE_ERROR_CHOICES",
     "PERMANENT_ERRORS",
     "TABLE_MODELS",
     "TRANSIENT_ERRORS",
@@ -79,6 +102,7 @@ __all__ = [
     "Facemesh",
     "HumeAuthError",
     "HumeBatchClient",
+    "HumeBodyError",
     "HumeConnectionError",
     "HumeError",
     "HumeJobFailedError",
@@ -88,6 +112,7 @@ __all__ = [
     "HumeServerError",
     "HumeStreamClient",
     "HumeStreamError",
+    "HumeTLSError",
     "HumeValidationError",
     "InputOutcome",
     "JobDetails",
@@ -98,10 +123,14 @@ __all__ = [
     "Language",
     "Models",
     "Ner",
+    "OnSourceError",
     "ParseReport",
     "PredictionRow",
     "Prosody",
     "RetryPolicy",
+    "SourceError",
+    "SourceErrorReport",
+    "StepLogger",
     "StitchedResult",
     "StreamFace",
     "StreamInput",
@@ -111,22 +140,28 @@ __all__ = [
     "StreamResult",
     "StreamSocket",
     "StreamWarning",
+    "SubmissionFingerprint",
     "Transcription",
     "UploadSource",
     "Verdict",
     "WaitStep",
     "Window",
+    "check_error_budget",
     "check_input_counts",
+    "check_on_source_error",
+    "check_poll_interval",
     "check_window",
     "coerce_models",
     "coerce_stream_models",
     "coerce_transcription",
+    "collect_source_errors",
     "error_from_response",
     "is_retryable_status",
     "iter_prediction_rows",
     "iter_wav_chunks",
     "log_step",
     "parse_retry_after",
+    "read_source_errors",
     "split_text",
     "stream_inputs",
     "stream_url",

@@ -32,6 +32,8 @@ from airflow_provider_hume.client.errors import (
     HumeError,
     error_from_response,
     error_in_success_body,
+    redact_bytes,
+    tls_error,
     truncate,
 )
 from airflow_provider_hume.client.job_request import JobRequest
@@ -51,7 +53,17 @@ from airflow_provider_hume.client.protocol import (
     request_headers,
 )
 from airflow_provider_hume.client.retry import Delivery, RetryPolicy, RetryTracker
+from airflow_provider_hume.client.submission import SubmissionFingerprint
+from airflow_provider_hume.client.verify import (
+    BROKEN_BODY_ERRORS,
+    BodyCheck,
+    JsonCheck,
+    NoCheck,
+    VerifiedBody,
+    content_length,
+)
 from airflow_provider_hume.client.waiting import JobWait, StepLogger, WaitStep, log_step
+from airflow_provider_hume.client.zip_check import ZipCheck
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +71,8 @@ _T = TypeVar("_T")
 _Body = Callable[[], contextlib.AbstractContextManager[tuple[Any, str | None]]]
 _TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 _STREAM_BUFFER = 64 * 1024
+#: Jobs asked for per page when looking for the job a lost submit created.
+LIST_PAGE = 100
 
 
 def delivery_of(error: BaseException) -> Delivery:
@@ -171,16 +185,16 @@ class HumeBatchClient:
         log.info("Hume job %s created", job_id)
         return job_id
 
-    def get_job_details(self, job_id: str) -> JobDetails:
-        """The job's request echo and state."""
+    def get_job_details(self, job_id: str, *, deadline: float = math.inf) -> JobDetails:
+        """The job's request echo and state; no retry is started that would end past ``deadline``."""
         path = job_path(job_id)
-        status, headers, raw = self._call("GET", path, consume=self._small)
+        status, headers, raw = self._call("GET", path, consume=self._small, deadline=deadline)
         return parse_job_details(status, raw, headers, job_id.strip(), redact=(self._api_key,))
 
     def check_job(self, wait: JobWait) -> WaitStep:
         """Poll the job's details once and return what ``wait`` makes of the answer."""
         try:
-            details = self.get_job_details(wait.job_id)
+            details = self.get_job_details(wait.job_id, deadline=wait.deadline_at(self._clock()))
         except HumeError as err:
             return wait.after_error(err, self._clock())
         return wait.after_state(details.state, self._clock())
@@ -192,6 +206,7 @@ class HumeBatchClient:
         deadline: float = math.inf,
         timeout: float | None = None,
         poll_interval: float = 10.0,
+        max_consecutive_poll_errors: int | None = None,
         logger: StepLogger = log,
     ) -> WaitStep:
         """Poll until the job ends, the deadline passes or an error ends the wait.
@@ -200,7 +215,13 @@ class HumeBatchClient:
         Returns the final step (see :mod:`airflow_provider_hume.client.waiting`); never raises for the
         job's outcome, so every caller maps it the same way.
         """
-        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval, timeout=timeout)
+        wait = JobWait(
+            job_id,
+            deadline=deadline,
+            poll_interval=poll_interval,
+            max_consecutive_poll_errors=max_consecutive_poll_errors,
+            timeout=timeout,
+        )
         while True:
             step = self.check_job(wait)
             log_step(step, logger)
@@ -230,29 +251,84 @@ class HumeBatchClient:
         status, headers, raw = self._call("GET", JOBS_PATH, params=params, consume=self._small)
         return parse_job_list(status, raw, headers, redact=(self._api_key,))
 
+    def find_jobs_like(
+        self, fingerprint: SubmissionFingerprint, *, created_after_ms: int, max_pages: int = 10
+    ) -> list[JobDetails]:
+        """Jobs created after ``created_after_ms`` (Unix ms) that match ``fingerprint``, oldest first.
+
+        Pages through the list ``LIST_PAGE`` jobs at a time, ``max_pages`` pages at most.
+        """
+        found: list[JobDetails] = []
+        after = created_after_ms
+        for _ in range(max_pages):
+            page = self.list_jobs(
+                limit=LIST_PAGE, when="created_after", timestamp_ms=after, sort_by="created", direction="asc"
+            )
+            found.extend(job for job in page if fingerprint.matches(job))
+            created = [job.state.created_timestamp_ms for job in page if job.state.created_timestamp_ms]
+            if len(page) < LIST_PAGE or not created or max(created) <= after:
+                break
+            after = max(created)
+        return found
+
     def check_connection(self) -> None:
         """Raise unless Hume answers an authenticated request (used by the hook's connection test)."""
         self.list_jobs(limit=1)
 
-    def open_predictions(self, job_id: str) -> contextlib.AbstractContextManager[BinaryIO]:
-        """The predictions JSON of a completed job as a binary stream, closed on exit."""
-        return self._open_stream(job_path(job_id, "/predictions"))
+    def open_predictions(
+        self, job_id: str, *, verify: bool = True
+    ) -> contextlib.AbstractContextManager[BinaryIO]:
+        """The predictions JSON of a completed job as a binary stream, closed on exit.
 
-    def open_artifacts(self, job_id: str) -> contextlib.AbstractContextManager[BinaryIO]:
-        """The artifacts ZIP of a completed job as a binary stream, closed on exit."""
-        return self._open_stream(job_path(job_id, "/artifacts"))
+        The stream reports EOF only once the body is known whole: its announced length arrived and, with
+        ``verify``, it parsed as one complete JSON value. Otherwise a read raises
+        :class:`~airflow_provider_hume.client.verify.HumeBodyError` (a :class:`HumeConnectionError`) first.
+        """
+        check = JsonCheck() if verify else NoCheck()
+        return self._open_stream(
+            job_path(job_id, "/predictions"), f"predictions of Hume job {job_id.strip()}", check
+        )
+
+    def open_artifacts(
+        self, job_id: str, *, verify: bool = True
+    ) -> contextlib.AbstractContextManager[BinaryIO]:
+        """The artifacts ZIP of a completed job as a binary stream, closed on exit.
+
+        The stream reports EOF only once the body is known whole: its announced length arrived and, with
+        ``verify``, every entry passed its CRC-32 check and the central directory matched the entries (see
+        :mod:`~airflow_provider_hume.client.zip_check`). Otherwise a read raises
+        :class:`~airflow_provider_hume.client.verify.HumeBodyError` (a :class:`HumeConnectionError`) first.
+        """
+        check = ZipCheck() if verify else NoCheck()
+        return self._open_stream(
+            job_path(job_id, "/artifacts"), f"artifacts of Hume job {job_id.strip()}", check
+        )
 
     @contextlib.contextmanager
-    def _open_stream(self, path: str) -> Iterator[BinaryIO]:
+    def _open_stream(self, path: str, body: str, check: BodyCheck) -> Iterator[BinaryIO]:
+        """Stream ``path``'s body through ``check``; transport errors mid-body become a ``HumeBodyError``."""
         response = self._call("GET", path, consume=lambda response: response)
         try:
             raw = response.raw
             raw.decode_content = True
             # Readers may read again at EOF (boto3 does); urllib3 would have closed the stream by then.
             raw.auto_close = False
+            # A body shorter than its Content-Length raises instead of ending quietly (urllib3 2's default).
+            raw.enforce_content_length = True
             stream = io.BufferedReader(raw, _STREAM_BUFFER)
-            self._raise_for_error_object(response, stream)
-            yield stream
+            verified = VerifiedBody(
+                stream,
+                check,
+                body=body,
+                expected_length=content_length(response.headers),
+                wire_bytes=raw.tell,
+                redact=(self._api_key,),
+            )
+            try:
+                self._raise_for_error_object(response, stream)
+            except BROKEN_BODY_ERRORS as exc:
+                raise verified.broken_off(exc) from exc
+            yield io.BufferedReader(verified, _STREAM_BUFFER)
         finally:
             response.close()
 
@@ -260,17 +336,15 @@ class HumeBatchClient:
         """Predictions are a JSON array and artifacts a ZIP: a leading ``{`` is an error sent with a 2xx."""
         if not stream.peek(64)[:64].lstrip().startswith(b"{"):
             return
-        body = stream.read(MAX_ERROR_BODY)
+        body = redact_bytes(stream.read(MAX_ERROR_BODY), (self._api_key,))
         try:
             data = json.loads(body)
         except ValueError:
             data = None
-        error = error_in_success_body(
-            response.status_code, data, body, response.headers, redact=(self._api_key,)
-        )
+        error = error_in_success_body(response.status_code, data, body, response.headers)
         raise error or HumeError(
             f"Hume returned an unexpected JSON object (HTTP {response.status_code}): "
-            f"{self._redact(truncate(body.decode('utf-8', errors='replace')))}",
+            f"{truncate(body.decode('utf-8', errors='replace'))}",
             response.status_code,
         )
 
@@ -307,9 +381,12 @@ class HumeBatchClient:
         params: list[tuple[str, str]] | None = None,
         idempotent: bool = True,
         body: _Body = _no_body,
+        deadline: float = math.inf,
     ) -> _T:
         """Send with retries until a 2xx answer is read by ``consume``; errors become :class:`HumeError`."""
-        tracker = RetryTracker(self.retry_policy, method, path, idempotent)
+        tracker = RetryTracker(
+            self.retry_policy, method, path, idempotent, deadline=deadline, clock=self._clock
+        )
         url = f"{self.base_url}{path}"
         while True:
             try:
@@ -317,6 +394,8 @@ class HumeBatchClient:
                     response = self._send(method, url, params, data, content_type)
                 if 200 <= response.status_code < 300:
                     return consume(response)
+            except requests.exceptions.SSLError as exc:
+                raise tls_error(self.base_url, exc) from None
             except _TRANSPORT_ERRORS as exc:
                 delay = tracker.after_error(exc, delivery_of(exc))
                 if delay is None:
@@ -352,7 +431,8 @@ class HumeBatchClient:
         """Sleep before the next attempt, or raise the error this non-2xx response stands for."""
         try:
             if 300 <= response.status_code < 400:
-                raise redirect_error(response.status_code, response.headers.get("Location"))
+                location = response.headers.get("Location")
+                raise redirect_error(response.status_code, location, redact=(self._api_key,))
             delay = tracker.after_status(response.status_code, response.headers)
             if delay is None:
                 body = self._read(response, MAX_ERROR_BODY)

@@ -25,6 +25,7 @@ from airflow_provider_hume.client.errors import (
     HumeConnectionError,
     HumeError,
     error_from_response,
+    tls_error,
     truncate,
 )
 from airflow_provider_hume.client.jobs import JobDetails, JobStatus
@@ -112,16 +113,16 @@ class AsyncHumeBatchClient:
             session, self._session = self._session, None
             await session.close()
 
-    async def get_job_details(self, job_id: str) -> JobDetails:
-        """The job's request echo and state."""
+    async def get_job_details(self, job_id: str, *, deadline: float = math.inf) -> JobDetails:
+        """The job's request echo and state; no retry is started that would end past ``deadline``."""
         path = job_path(job_id)
-        status, headers, body = await self._get(path, None)
+        status, headers, body = await self._get(path, None, deadline)
         return parse_job_details(status, body, headers, job_id.strip(), redact=(self._api_key,))
 
     async def check_job(self, wait: JobWait) -> WaitStep:
         """Poll the job's details once and return what ``wait`` makes of the answer."""
         try:
-            details = await self.get_job_details(wait.job_id)
+            details = await self.get_job_details(wait.job_id, deadline=wait.deadline_at(self._clock()))
         except HumeError as err:
             return wait.after_error(err, self._clock())
         return wait.after_state(details.state, self._clock())
@@ -133,6 +134,7 @@ class AsyncHumeBatchClient:
         deadline: float = math.inf,
         timeout: float | None = None,
         poll_interval: float = 10.0,
+        max_consecutive_poll_errors: int | None = None,
         logger: StepLogger = log,
     ) -> WaitStep:
         """Poll until the job ends, the deadline passes or an error ends the wait.
@@ -140,7 +142,13 @@ class AsyncHumeBatchClient:
         The async twin of :meth:`HumeBatchClient.wait_for_job`: every wait is awaited, so the event loop
         never blocks.
         """
-        wait = JobWait(job_id, deadline=deadline, poll_interval=poll_interval, timeout=timeout)
+        wait = JobWait(
+            job_id,
+            deadline=deadline,
+            poll_interval=poll_interval,
+            max_consecutive_poll_errors=max_consecutive_poll_errors,
+            timeout=timeout,
+        )
         while True:
             step = await self.check_job(wait)
             log_step(step, logger)
@@ -179,10 +187,12 @@ class AsyncHumeBatchClient:
         return self._session
 
     async def _get(
-        self, path: str, params: list[tuple[str, str]] | None
+        self, path: str, params: list[tuple[str, str]] | None, deadline: float = math.inf
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """GET with retries; status, headers and body of the 2xx answer (a small JSON document)."""
-        tracker = RetryTracker(self.retry_policy, "GET", path, idempotent=True)
+        """GET with retries (none ending past ``deadline``); status, headers and body of the 2xx answer."""
+        tracker = RetryTracker(
+            self.retry_policy, "GET", path, idempotent=True, deadline=deadline, clock=self._clock
+        )
         url = f"{self.base_url}{path}"
         while True:
             try:
@@ -198,13 +208,16 @@ class AsyncHumeBatchClient:
                             )
                         return response.status, response.headers, body
                     if 300 <= response.status < 400:
-                        raise redirect_error(response.status, response.headers.get("Location"))
+                        location = response.headers.get("Location")
+                        raise redirect_error(response.status, location, redact=(self._api_key,))
                     delay = tracker.after_status(response.status, response.headers)
                     if delay is None:
                         error_body = await _read(response, MAX_ERROR_BODY)
                         raise error_from_response(
                             response.status, error_body, response.headers, redact=(self._api_key,)
                         )
+            except aiohttp.ClientSSLError as exc:
+                raise tls_error(self.base_url, exc) from None
             except _TRANSPORT_ERRORS as exc:
                 delay = tracker.after_error(exc, delivery_of(exc))
                 if delay is None:

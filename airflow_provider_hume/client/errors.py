@@ -62,6 +62,13 @@ class HumeConnectionError(HumeError):
     """The server could not be reached, or the connection broke before a response arrived."""
 
 
+class HumeTLSError(HumeConnectionError):
+    """The TLS handshake failed: a wrong scheme or host in the base URL, or a certificate the client refuses.
+
+    Nothing was sent (the request never left the client), and asking again will not help.
+    """
+
+
 class HumeJobFailedError(HumeError):
     """The job ended in the FAILED state; ``reason`` is Hume's own message."""
 
@@ -82,8 +89,38 @@ class HumeStreamError(HumeError):
 
 #: Errors after which polling again may well succeed: the network or the server had a bad moment.
 TRANSIENT_ERRORS: tuple[type[HumeError], ...] = (HumeConnectionError, HumeRateLimitError, HumeServerError)
-#: Errors that asking again cannot fix: a rejected key, an unknown job, an invalid request.
-PERMANENT_ERRORS: tuple[type[HumeError], ...] = (HumeAuthError, HumeNotFoundError, HumeValidationError)
+#: Errors that asking again cannot fix: a rejected key, an unknown job, an invalid request, a TLS failure.
+PERMANENT_ERRORS: tuple[type[HumeError], ...] = (
+    HumeAuthError,
+    HumeNotFoundError,
+    HumeValidationError,
+    HumeTLSError,
+)
+
+
+def tls_error(base_url: str, error: BaseException) -> HumeTLSError:
+    """The error for a failed TLS handshake with ``base_url``, saying what to check."""
+    return HumeTLSError(
+        f"The TLS handshake with {base_url} failed ({type(error).__name__}: {truncate(str(error), 300)}). "
+        "Nothing was sent to Hume. Check the connection's base URL (its scheme, https:// or http://, and its "
+        "host) and the server's certificate."
+    )
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``***``: done before any cut, so no part of a key survives."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact_bytes(body: bytes, secrets: Iterable[str]) -> bytes:
+    """``body`` with every secret replaced by ``***``, for answers read before they are parsed."""
+    for secret in secrets:
+        if secret:
+            body = body.replace(secret.encode("utf-8"), REDACTED.encode("ascii"))
+    return body
 
 
 def decode_body(body: bytes | str) -> str:
@@ -165,15 +202,15 @@ def error_from_response(
 ) -> HumeError:
     """Map an error response to the matching :class:`HumeError`.
 
-    ``redact`` lists secrets (the API key) to scrub from the message in case a server echoes them back.
+    ``redact`` lists secrets (the API key) to scrub in case a server echoes them back: from the body before it
+    is read and cut, and from the message.
     """
-    text = decode_body(body)
+    secrets = tuple(redact)
+    text = redact_text(decode_body(body), secrets)
     data = _parse_json(text)
     error = _classify(status, text, data, headers)
-    for secret in redact:
-        if secret and secret in error.message:
-            error.message = error.message.replace(secret, REDACTED)
-            error.args = (error.message,)
+    error.message = redact_text(error.message, secrets)
+    error.args = (error.message,)
     return error
 
 

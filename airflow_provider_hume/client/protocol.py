@@ -18,6 +18,8 @@ from airflow_provider_hume.client.errors import (
     HumeValidationError,
     decode_body,
     error_in_success_body,
+    redact_bytes,
+    redact_text,
     truncate,
 )
 from airflow_provider_hume.client.jobs import JobDetails, JobStatus
@@ -81,10 +83,17 @@ def request_headers(api_key: str) -> dict[str, str]:
 
 
 def job_path(job_id: Any, suffix: str = "") -> str:
-    """``/v0/batch/jobs/{id}{suffix}`` with the id validated and quoted as one path segment."""
+    """``/v0/batch/jobs/{id}{suffix}`` with the id validated and quoted as one path segment.
+
+    An id that is empty, ``.``/``..`` or holds a ``/`` would name another resource, so it is refused before
+    any request (a templated id that rendered to nothing usually means the upstream task pushed no XCom).
+    """
     if not isinstance(job_id, str) or not job_id.strip():
-        raise invalid("job_id", "must be a non-empty string", job_id)
-    return f"{JOBS_PATH}/{quote(job_id.strip(), safe='')}{suffix}"
+        raise invalid("job_id", "must be a non-empty string (did the upstream task push a job id?)", job_id)
+    job_id = job_id.strip()
+    if job_id in (".", "..") or "/" in job_id:
+        raise invalid("job_id", "must be one Hume job id, without '/' and not '.' or '..'", job_id)
+    return f"{JOBS_PATH}/{quote(job_id, safe='')}{suffix}"
 
 
 def list_jobs_params(
@@ -116,10 +125,14 @@ def list_jobs_params(
     return params
 
 
-def redirect_error(status: int, location: str | None) -> HumeError:
-    """Redirects are refused: following one could hand the API key to another host."""
+def redirect_error(status: int, location: str | None, redact: Iterable[str] = ()) -> HumeError:
+    """Redirects are refused: following one could hand the API key to another host.
+
+    ``redact`` lists secrets masked in ``location`` before it is cut (a server may echo the key in it).
+    """
+    shown = truncate(redact_text(location or "nowhere", redact), 200)
     return HumeError(
-        f"Hume answered HTTP {status} redirecting to {truncate(location or 'nowhere', 200)}; "
+        f"Hume answered HTTP {status} redirecting to {shown}; "
         "redirects are not followed so the API key stays with the configured host. "
         "Set the base URL to the final address.",
         status,
@@ -129,7 +142,10 @@ def redirect_error(status: int, location: str | None) -> HumeError:
 def _decode_json(
     status: int, body: bytes, headers: Mapping[str, str], what: str, redact: Iterable[str]
 ) -> Any:
-    """The JSON of a 2xx body, raising the error hidden in it (``fault``, ``job not found``) if any."""
+    """The JSON of a 2xx body, raising the error hidden in it (``fault``, ``job not found``) if any.
+
+    Callers pass ``body`` already redacted (:func:`redact_bytes`), so nothing parsed from it holds the key.
+    """
     try:
         data = json.loads(body)
     except ValueError:
@@ -146,6 +162,8 @@ def _decode_json(
 
 def parse_job_id(status: int, body: bytes, headers: Mapping[str, str], redact: Iterable[str] = ()) -> str:
     """The ``job_id`` of a start-job answer."""
+    redact = tuple(redact)
+    body = redact_bytes(body, redact)
     data = _decode_json(status, body, headers, "the new job", redact)
     job_id = data.get("job_id") if isinstance(data, Mapping) else None
     if not isinstance(job_id, str) or not job_id:
@@ -159,7 +177,8 @@ def parse_job_details(
     status: int, body: bytes, headers: Mapping[str, str], job_id: str, redact: Iterable[str] = ()
 ) -> JobDetails:
     """The details of job ``job_id``."""
-    data = _decode_json(status, body, headers, f"job {job_id}", redact)
+    redact = tuple(redact)
+    data = _decode_json(status, redact_bytes(body, redact), headers, f"job {job_id}", redact)
     return JobDetails.from_api(data, job_id=job_id)
 
 
@@ -167,6 +186,8 @@ def parse_job_list(
     status: int, body: bytes, headers: Mapping[str, str], redact: Iterable[str] = ()
 ) -> list[JobDetails]:
     """Jobs from a bare JSON array (current API) or ``{"jobs": [...], "next_page_token"}`` (early 2023)."""
+    redact = tuple(redact)
+    body = redact_bytes(body, redact)
     data = _decode_json(status, body, headers, "the job list", redact)
     if isinstance(data, Mapping) and isinstance(data.get("jobs"), list):
         data = data["jobs"]

@@ -13,7 +13,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
@@ -118,8 +118,9 @@ class RetryTracker:
     """Decides, for one logical request, whether and how long to wait before the next attempt.
 
     ``idempotent`` requests (GETs) retry on retryable statuses and any transport failure; others (the
-    job-creating POST) only on :attr:`Delivery.NOT_SENT` failures. Each method returns the delay to sleep, or
-    None to give up.
+    job-creating POST) only on :attr:`Delivery.NOT_SENT` failures. A retry whose delay would end past
+    ``deadline`` (Unix time, read from ``clock``) is not made, so a caller with a deadline overshoots it by
+    one request at most. Each method returns the delay to sleep, or None to give up.
     """
 
     policy: RetryPolicy
@@ -127,6 +128,8 @@ class RetryTracker:
     path: str
     idempotent: bool
     rng: random.Random | None = None
+    deadline: float = math.inf
+    clock: Callable[[], float] = time.time
     attempt: int = field(default=0, init=False)
 
     def after_status(self, status: int, headers: Mapping[str, str]) -> float | None:
@@ -145,6 +148,15 @@ class RetryTracker:
         if self.attempt >= self.policy.max_retries:
             return None
         delay = self.policy.delay(self.attempt, retry_after, self.rng)
+        if self.clock() + delay >= self.deadline:
+            log.warning(
+                "Hume %s %s failed (%s); not retrying in %.1f s, which would pass the deadline",
+                self.method,
+                self.path,
+                reason,
+                delay,
+            )
+            return None
         self.attempt += 1
         log.warning(
             "Hume %s %s failed (%s); retrying in %.1f s (attempt %d/%d)",

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.protocol import State
 
@@ -32,6 +33,7 @@ from airflow_provider_hume.client.errors import (
     HumeConnectionError,
     HumeError,
     HumeValidationError,
+    redact_bytes,
     truncate,
 )
 from airflow_provider_hume.client.model_configs import Facemesh
@@ -78,7 +80,9 @@ class _Connect(connect):
 
     def process_redirect(self, exc: Exception) -> Exception | str:
         if isinstance(exc, InvalidStatus) and 300 <= exc.response.status_code < 400:
-            return redirect_error(exc.response.status_code, exc.response.headers.get("Location"))
+            key = Headers(self.additional_headers or {}).get_all(API_KEY_HEADER)
+            location = exc.response.headers.get("Location")
+            return redirect_error(exc.response.status_code, location, redact=key)
         return exc
 
 
@@ -118,6 +122,10 @@ class HumeStreamClient:
     def redact(self, text: str) -> str:
         """``text`` with the API key masked, for messages built from library errors."""
         return text.replace(self._api_key, REDACTED)
+
+    def redact_reply(self, reply: str | bytes) -> str | bytes:
+        """A server's message with the API key masked before it is parsed (a server may echo it)."""
+        return self.redact(reply) if isinstance(reply, str) else redact_bytes(reply, (self._api_key,))
 
     async def open_connection(self) -> ClientConnection:
         """Handshake with retries: 401/403 fail at once, 429/5xx and network errors back off and retry."""
@@ -310,7 +318,8 @@ class StreamSocket:
     async def _reply(self, connection: ClientConnection, payload_id: str) -> Mapping[str, Any]:
         """The reply to ``payload_id``; replies echoing another id are stale and dropped."""
         while True:
-            data = decode_message(await asyncio.wait_for(connection.recv(), self._client.timeout))
+            reply = await asyncio.wait_for(connection.recv(), self._client.timeout)
+            data = decode_message(self._client.redact_reply(reply))
             echoed = data.get("payload_id")
             if echoed is None or echoed == payload_id:
                 return data

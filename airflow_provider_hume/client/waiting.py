@@ -6,11 +6,13 @@ The sync and async batch clients drive it in their ``wait_for_job`` loops; the s
 one poll at a time. Errors are judged by their class:
 
 - permanent (:data:`~airflow_provider_hume.client.errors.PERMANENT_ERRORS`: a rejected key, an unknown job,
-  an invalid request) end the wait at once;
-- transient (connection errors, 429, 5xx, already retried by the client) are logged and polling goes on
-  until the deadline, whose message then names the last error;
-- any other answer the client cannot read (not JSON, no state, an unknown status) is tolerated
-  ``error_budget`` times in a row, then ends the wait with that error.
+  an invalid request, a TLS failure) end the wait at once;
+- any other (connection errors, 429, 5xx, already retried by the client within the deadline; an answer the
+  client cannot read) is logged and polling goes on, ``max_consecutive_poll_errors`` times in a row at most
+  (by default about five minutes' worth of polls), then the wait ends naming the last error;
+- a deadline that passes ends the wait with ``timeout``, naming the last status and the last error.
+
+Polling is never faster than :data:`MIN_POLL_INTERVAL`.
 """
 
 from __future__ import annotations
@@ -20,11 +22,35 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from airflow_provider_hume.client.errors import PERMANENT_ERRORS, TRANSIENT_ERRORS, HumeError
+from airflow_provider_hume.client._fields import check_int, check_number
+from airflow_provider_hume.client.errors import PERMANENT_ERRORS, HumeError
 from airflow_provider_hume.client.jobs import JobState, JobStatus
 
-#: Polls in a row whose answer cannot be read before the wait gives up.
-DEFAULT_ERROR_BUDGET = 3
+#: The shortest time between two polls of one job, whatever a DAG asks for.
+MIN_POLL_INTERVAL = 1.0
+#: How long errors in a row may last, by default, before a wait gives up (turned into a count of polls).
+DEFAULT_ERROR_WINDOW_SECONDS = 300.0
+#: The fewest failed polls in a row a wait tolerates by default.
+MIN_ERROR_BUDGET = 3
+
+
+def check_poll_interval(value: Any, name: str = "poll_interval") -> float:
+    """Seconds between polls: ``value`` if a number >= 0 (else a ``ValueError`` naming ``name``), floored."""
+    return max(check_number(value, name, minimum=0), MIN_POLL_INTERVAL)
+
+
+def default_error_budget(poll_interval: float) -> int:
+    """About :data:`DEFAULT_ERROR_WINDOW_SECONDS` worth of polls, at least :data:`MIN_ERROR_BUDGET`."""
+    return max(
+        MIN_ERROR_BUDGET, math.ceil(DEFAULT_ERROR_WINDOW_SECONDS / max(poll_interval, MIN_POLL_INTERVAL))
+    )
+
+
+def check_error_budget(value: Any, poll_interval: float, name: str = "max_consecutive_poll_errors") -> int:
+    """``value`` (an int >= 0), or :func:`default_error_budget` when it is None."""
+    if value is None:
+        return default_error_budget(poll_interval)
+    return check_int(value, name, minimum=0)
 
 
 class StepLogger(Protocol):
@@ -65,12 +91,14 @@ class WaitStep:
 
 @dataclass
 class JobWait:
-    """Waits for one job: keeps the last state, the last error and the count of unreadable answers.
+    """Waits for one job: keeps the last state, the last error and the count of failed polls in a row.
 
     :param job_id: The job waited for.
     :param deadline: Unix time after which the wait ends with ``timeout`` (``inf``: no deadline).
-    :param poll_interval: Seconds between polls (shortened so the last poll lands on the deadline).
-    :param error_budget: Unreadable answers tolerated in a row before the wait ends with ``error``.
+    :param poll_interval: Seconds between polls (at least :data:`MIN_POLL_INTERVAL`; shortened so the last
+        poll lands on the deadline).
+    :param max_consecutive_poll_errors: Failed polls tolerated in a row before the wait ends with ``error``
+        (None: :func:`default_error_budget`).
     :param timeout: Seconds from the first poll, for waits whose deadline is not known in advance (used only
         while ``deadline`` is ``inf``).
     """
@@ -78,16 +106,22 @@ class JobWait:
     job_id: str
     deadline: float = math.inf
     poll_interval: float = 10.0
-    error_budget: int = DEFAULT_ERROR_BUDGET
+    max_consecutive_poll_errors: int | None = None
     timeout: float | None = None
     last_state: JobState | None = field(default=None, init=False)
     last_error: HumeError | None = field(default=None, init=False)
-    unreadable_in_a_row: int = field(default=0, init=False)
+    errors_in_a_row: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.poll_interval = check_poll_interval(self.poll_interval)
+        self.max_consecutive_poll_errors = check_error_budget(
+            self.max_consecutive_poll_errors, self.poll_interval
+        )
 
     def after_state(self, state: JobState, now: float) -> WaitStep:
         """The verdict on a poll that returned the job's state."""
         changed = self.last_state is None or state.status is not self.last_state.status
-        self.last_state, self.last_error, self.unreadable_in_a_row = state, None, 0
+        self.last_state, self.last_error, self.errors_in_a_row = state, None, 0
         if state.status is JobStatus.COMPLETED:
             message = (
                 f"Hume job {self.job_id} completed: {state.num_predictions} predictions, "
@@ -104,22 +138,26 @@ class JobWait:
         self.last_error = error
         if isinstance(error, PERMANENT_ERRORS):
             return self._step(Verdict.ERROR, f"Stopped waiting for Hume job {self.job_id}: {error}")
-        if not isinstance(error, TRANSIENT_ERRORS):
-            self.unreadable_in_a_row += 1
-            if self.unreadable_in_a_row > self.error_budget:
-                message = (
-                    f"Stopped waiting for Hume job {self.job_id} after {self.unreadable_in_a_row} "
-                    f"unreadable answers in a row: {error}"
-                )
-                return self._step(Verdict.ERROR, message)
+        self.errors_in_a_row += 1
+        budget = self.max_consecutive_poll_errors
+        if budget is not None and self.errors_in_a_row > budget:
+            message = (
+                f"Stopped waiting for Hume job {self.job_id} after {self.errors_in_a_row} failed polls in a "
+                f"row (max_consecutive_poll_errors={budget}); last error: {error}"
+            )
+            return self._step(Verdict.ERROR, message)
         return self._wait_or_time_out(
             now, f"Polling Hume job {self.job_id} failed, will poll again: {error}", changed=False
         )
 
-    def _wait_or_time_out(self, now: float, message: str, changed: bool) -> WaitStep:
+    def deadline_at(self, now: float) -> float:
+        """The wait's deadline; a ``timeout`` wait starts its clock at the first call."""
         if self.deadline == math.inf and self.timeout is not None:
             self.deadline = now + self.timeout
-        remaining = self.deadline - now
+        return self.deadline
+
+    def _wait_or_time_out(self, now: float, message: str, changed: bool) -> WaitStep:
+        remaining = self.deadline_at(now) - now
         if remaining <= 0:
             last_status = self.last_state.status.value if self.last_state else "unknown"
             last_error = f"; last error: {self.last_error}" if self.last_error else ""

@@ -17,6 +17,7 @@ from airflow_provider_hume.emulator.backend.settings import EmulatorSettings
 from airflow_provider_hume.emulator.backend.state import EmulatorState, FailurePolicy
 from airflow_provider_hume.emulator.http.app import create_app
 from airflow_provider_hume.emulator.http.fault_middleware import ConnectionDropped
+from airflow_provider_hume.emulator.streaming.payload import SERVER_MAX_MESSAGE_SIZE
 
 START_TIMEOUT_SECONDS: Final = 10.0
 STOP_TIMEOUT_SECONDS: Final = 10.0
@@ -101,7 +102,14 @@ class EmulatorServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level=self._log_level, access_log=False, lifespan="on")
+        # Websocket messages up to twice the documented 16 MiB reach the app, which answers them with E0101.
+        config = uvicorn.Config(
+            app,
+            log_level=self._log_level,
+            access_log=False,
+            lifespan="on",
+            ws_max_size=SERVER_MAX_MESSAGE_SIZE,
+        )
         logging.getLogger("uvicorn.error").addFilter(_QUIET_DROPS)
         server = uvicorn.Server(config)
         thread = threading.Thread(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook, Connection
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hume._connection_form import DEFAULT_BASE_URL, ui_field_behaviour
 from airflow_provider_hume.client import (
@@ -17,8 +19,14 @@ from airflow_provider_hume.client import (
     RetryPolicy,
 )
 
+log = logging.getLogger(__name__)
+
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 5
+
+
+class HumeConnectionSettingsError(AirflowFailException, ValueError):
+    """The ``hume`` connection is invalid: fixing it helps, retrying the task does not (so it is final)."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,18 @@ def _base_url(conn: Connection) -> str:
     if not host:
         return DEFAULT_BASE_URL
     if "://" not in host:
+        log.warning(
+            "Connection %r: host %r has no scheme; assuming https://%s (write http:// for plain HTTP)",
+            conn.conn_id,
+            host,
+            host,
+        )
         host = f"https://{host}"
     parts = urlsplit(host)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"Connection {conn.conn_id!r}: host must be a base URL such as {DEFAULT_BASE_URL} (got {host!r})."
+        raise HumeConnectionSettingsError(
+            f"Connection {conn.conn_id!r}: host must be an http:// or https:// base URL such as "
+            f"{DEFAULT_BASE_URL} (got {host!r})."
         )
     if conn.port and parts.port is None:
         host = f"{parts.scheme}://{parts.netloc}:{conn.port}{parts.path}"
@@ -64,7 +79,7 @@ def settings_from_connection(conn: Connection) -> HumeConnectionSettings:
     """Validate a ``hume`` connection and extract its settings, naming the field to fix on error."""
     api_key = (conn.password or "").strip()
     if not api_key:
-        raise ValueError(
+        raise HumeConnectionSettingsError(
             f"Connection {conn.conn_id!r} has no API key: "
             "put the Hume API key in its password ('API Key') field."
         )
@@ -75,11 +90,13 @@ def settings_from_connection(conn: Connection) -> HumeConnectionSettings:
         timeout_s = DEFAULT_TIMEOUT if timeout is None else float(timeout)
         retries = DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries)
     except (TypeError, ValueError) as err:
-        raise ValueError(
+        raise HumeConnectionSettingsError(
             f"Connection {conn.conn_id!r}: extras 'timeout' must be a number and 'max_retries' an integer."
         ) from err
     if timeout_s <= 0 or retries < 0:
-        raise ValueError(f"Connection {conn.conn_id!r}: 'timeout' must be > 0 and 'max_retries' >= 0.")
+        raise HumeConnectionSettingsError(
+            f"Connection {conn.conn_id!r}: 'timeout' must be > 0 and 'max_retries' >= 0."
+        )
     console_url = _extra_value(extra, "console_url")
     return HumeConnectionSettings(
         base_url=_base_url(conn),

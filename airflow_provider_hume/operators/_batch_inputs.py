@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +12,16 @@ from airflow_provider_hume.client import HumeValidationError
 
 
 def as_strings(value: Any, field: str) -> tuple[str, ...]:
-    """One string or a list of them, as templated DAGs tend to pass either; anything else names the field."""
+    """One string or a list of them, as templated DAGs tend to pass either; anything else names the field.
+
+    A string that is a list literal (``"['a.wav', 'b.wav']"``, what Jinja renders for a list unless the DAG
+    sets ``render_template_as_native_obj=True``) is read as that list, never sent as one entry.
+    """
     if value is None:
         return ()
     if isinstance(value, str):
-        return (value,)
+        rendered = _rendered_list(value, field)
+        return (value,) if rendered is None else rendered
     if not isinstance(value, Sequence):
         raise HumeValidationError(
             f"{field} must be a string or a list of strings (got {type(value).__name__})"
@@ -24,6 +30,24 @@ def as_strings(value: Any, field: str) -> tuple[str, ...]:
         if not isinstance(item, str):
             raise HumeValidationError(f"{field}[{index}] must be a string (got {type(item).__name__})")
     return tuple(value)
+
+
+def _rendered_list(text: str, field: str) -> tuple[str, ...] | None:
+    """The list a rendered template wrote as text, or None when ``text`` is not a list literal."""
+    stripped = text.strip()
+    if not (stripped.startswith("[") and stripped.endswith("]")):
+        return None
+    try:
+        parsed = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(parsed, list):
+        return None
+    if not all(isinstance(item, str) for item in parsed):
+        raise HumeValidationError(
+            f"{field} rendered as a list that holds non-strings ({stripped[:80]!r}); pass a list of strings"
+        )
+    return tuple(parsed)
 
 
 @dataclass(frozen=True)

@@ -15,20 +15,33 @@ from airflow_provider_hume.client import (
     MAX_FILES,
     MAX_URLS,
     HumeAuthError,
+    HumeError,
     HumeNotFoundError,
+    HumeRateLimitError,
+    HumeTLSError,
     HumeValidationError,
     JobRequest,
     JobStatus,
     Models,
+    OnSourceError,
+    SubmissionFingerprint,
     UploadSource,
+    check_error_budget,
     check_input_counts,
+    check_on_source_error,
+    check_poll_interval,
     coerce_models,
 )
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.links.job import HumeJobLink
 from airflow_provider_hume.operators._batch_inputs import BatchInputs
+from airflow_provider_hume.operators._lost_submission import (
+    SUBMISSION_STATE_KEY,
+    SubmissionRecord,
+    find_lost_job,
+)
 from airflow_provider_hume.operators._s3_inputs import S3_INPUT_MODES, S3InputMode, S3InputResolver
-from airflow_provider_hume.triggers.events import event_from_step, job_id_from_event
+from airflow_provider_hume.triggers.events import check_source_errors, event_from_step, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 if TYPE_CHECKING:
@@ -47,7 +60,10 @@ class HumeBatchSubmitOperator(BaseOperator):
     The job id is pushed to XCom (``job_id`` and the return value) before any waiting. Model configs are
     validated before any request, so a bad config fails the task with a message naming the field. On
     Airflow >= 3.3 the job id is also kept in the task state store: a retried task re-attaches to a job
-    that is still queued, running or completed instead of submitting a duplicate.
+    that is still queued, running or completed instead of submitting a duplicate. What a submit sends is
+    recorded there before the POST, so a submit whose answer was lost (a 502 after Hume acted, a dropped
+    connection, a worker killed mid-call) is found again among the jobs created since, in the same try or
+    the next (see ``docs/reliability.md`` for the window Hume ``v0``, which has no idempotency key, leaves).
 
     Hume ``v0`` has no cancel endpoint: killing the task cannot stop a job that was already submitted.
 
@@ -68,13 +84,20 @@ class HumeBatchSubmitOperator(BaseOperator):
     :param hume_conn_id: The ``hume`` connection.
     :param wait_for_completion: Wait for COMPLETED (and fail on FAILED) before the task succeeds.
     :param deferrable: While waiting, free the worker slot and poll from the triggerer.
-    :param poll_interval: Seconds between job-details polls while waiting.
+    :param poll_interval: Seconds between job-details polls while waiting (at least 1; negative is an error).
+    :param max_consecutive_poll_errors: Failed polls in a row (connection errors, 5xx, 429, unreadable
+        answers) before the wait gives up naming the last error; default about five minutes' worth.
     :param timeout: Seconds to wait for the job before failing the task (the job itself goes on).
+    :param on_source_error: When waiting, what a job that COMPLETED with failed sources (Hume's
+        ``num_errors``) does to the task: ``"warn"`` (default) logs each failed source with Hume's message
+        and succeeds; ``"fail"`` fails the task (no retries) naming how many failed and the first few.
     :param s3_input_mode: What becomes of ``s3://`` entries: ``"presigned"`` (default) sends presigned GET
         URLs that Hume downloads itself, so no bytes pass through the worker; ``"upload"`` streams each object
         from S3 into the multipart body. Together with the other inputs they stay within Hume's 100 per job.
     :param presigned_expiry_seconds: Lifetime of presigned URLs; they must outlive the job's queue time.
     :param aws_conn_id: The AWS connection used for ``s3://`` entries (needs the ``amazon`` extra).
+    :param durable: Use the task state store to re-attach instead of submitting twice (default ``True``);
+        ``False`` makes every try submit a new job.
     """
 
     template_fields: Sequence[str] = ("urls", "files", "text", "models", "transcription", "callback_url")
@@ -98,13 +121,17 @@ class HumeBatchSubmitOperator(BaseOperator):
         wait_for_completion: bool = False,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poll_interval: float = 10.0,
+        max_consecutive_poll_errors: int | None = None,
         timeout: float = 24 * 60 * 60,
+        on_source_error: OnSourceError = "warn",
         s3_input_mode: S3InputMode = "presigned",
         presigned_expiry_seconds: int = 3600,
         aws_conn_id: str | None = "aws_default",
+        durable: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.durable = durable
         self.urls = urls
         self.files = files
         self.text = text
@@ -115,8 +142,10 @@ class HumeBatchSubmitOperator(BaseOperator):
         self.hume_conn_id = hume_conn_id
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
-        self.poll_interval = poll_interval
+        self.poll_interval = check_poll_interval(poll_interval)
+        self.max_consecutive_poll_errors = check_error_budget(max_consecutive_poll_errors, self.poll_interval)
         self.timeout = timeout
+        self.on_source_error = check_on_source_error(on_source_error)
         self.s3_input_mode = s3_input_mode
         self.presigned_expiry_seconds = presigned_expiry_seconds
         self.aws_conn_id = aws_conn_id
@@ -176,32 +205,57 @@ class HumeBatchSubmitOperator(BaseOperator):
 
     def execute(self, context: Context) -> str:
         self.validated_request()
-        store = context.get("task_state_store")
+        store = self._state_store(context)
         job_id = self._job_from_earlier_try(store, context)
         if job_id is None:
             job_id = self.submit_job(context)
             if store is not None:
                 store.set(self.external_id_key, job_id)
+                store.delete(SUBMISSION_STATE_KEY)
         self.job_id = job_id
         context["ti"].xcom_push(key="job_id", value=job_id)
         HumeJobLink.persist(context, self, self.hook.get_settings(), job_id)
         self.poll_until_complete(job_id, context)
         return self.get_job_result(job_id, context)
 
+    def _state_store(self, context: Context) -> Any:
+        """Airflow's task state store, unless the task is not ``durable`` or Airflow has none (< 3.3)."""
+        return context.get("task_state_store") if self.durable else None
+
     def _job_from_earlier_try(self, store: Any, context: Context) -> str | None:
-        """The job an earlier try of this task submitted, if it is still queued, running or completed."""
+        """The job an earlier try of this task submitted, if it is still queued, running or completed.
+
+        An earlier try that recorded a submit but never its job id (its answer was lost, or the worker died)
+        is looked for among the jobs created since.
+        """
         if store is None:
-            self.log.info("No task state store (Airflow < 3.3): a retry of this task submits a new job.")
+            self.log.info(
+                "No task state store (durable=False, or Airflow < 3.3): "
+                "a retry of this task submits a new job."
+            )
             return None
         job_id = store.get(self.external_id_key)
-        if not job_id:
+        if job_id:
+            status = self.get_job_status(str(job_id), context)
+            if self.is_job_active(status) or self.is_job_succeeded(status):
+                self.log.info(
+                    "Re-attaching to Hume job %s (%s) from an earlier try; no new job.", job_id, status
+                )
+                return str(job_id)
+            self.log.warning("Job %s from an earlier try is %s; submitting a new one.", job_id, status)
             return None
-        status = self.get_job_status(str(job_id), context)
-        if self.is_job_active(status) or self.is_job_succeeded(status):
-            self.log.info("Re-attaching to Hume job %s (%s) from an earlier try; no new job.", job_id, status)
-            return str(job_id)
-        self.log.warning("Job %s from an earlier try is %s; submitting a new one.", job_id, status)
-        return None
+        record = SubmissionRecord.from_json(store.get(SUBMISSION_STATE_KEY))
+        if record is None:
+            return None
+        self.log.warning("An earlier try submitted but recorded no job id; looking for the job it created.")
+        with self.hook.get_client() as client:
+            found = find_lost_job(client, record)
+        if found is None:
+            self.log.info("No job matches the earlier try's submit: it created none; submitting now.")
+            return None
+        self.log.info("Re-attaching to Hume job %s, created by an earlier try's submit; no new job.", found)
+        store.set(self.external_id_key, found)
+        return found
 
     def get_job_status(self, external_id: str, context: Context) -> str:
         """The job's status (``QUEUED``, ``IN_PROGRESS``, ``COMPLETED``, ``FAILED``), or ``UNKNOWN``."""
@@ -218,8 +272,17 @@ class HumeBatchSubmitOperator(BaseOperator):
         return status == JobStatus.COMPLETED.value
 
     def submit_job(self, context: Context) -> str:
-        """Resolve ``s3://`` entries, then start the job (the one paid call) and return its id."""
+        """Resolve ``s3://`` entries, then start the job (the one paid call) and return its id.
+
+        When ``durable``, what is sent is recorded in the task state store first; a POST whose outcome is
+        unknown (a 5xx, a dropped connection, an unreadable answer) is followed by a search for the job it may
+        have created before anything else happens.
+        """
         request, files = self._resolve_s3(self.validated_request())
+        store = self._state_store(context)
+        record = SubmissionRecord.now(SubmissionFingerprint.of(request, files)) if store is not None else None
+        if store is not None and record is not None:
+            store.set(SUBMISSION_STATE_KEY, record.to_json())
         self.log.info(
             "Submitting Hume job: %d urls, %d files, %d texts",
             len(request.urls),
@@ -229,8 +292,20 @@ class HumeBatchSubmitOperator(BaseOperator):
         with self.hook.get_client() as client:
             try:
                 job_id = client.submit_job(request, files=files)
-            except (HumeValidationError, HumeAuthError) as err:
+            except (HumeValidationError, HumeAuthError, HumeTLSError) as err:
                 raise AirflowFailException(str(err)) from err
+            except HumeRateLimitError:
+                raise
+            except HumeError as err:
+                if record is None:
+                    raise
+                self.log.warning("The submit's outcome is unknown (%s); looking for the job it created.", err)
+                found = find_lost_job(client, record)
+                if found is None:
+                    self.log.warning("No job matches the submit: it created none.")
+                    raise
+                self.log.info("Found Hume job %s, created by this submit despite the error.", found)
+                return found
         self.log.info("Submitted Hume job %s", job_id)
         return job_id
 
@@ -266,24 +341,39 @@ class HumeBatchSubmitOperator(BaseOperator):
                     hume_conn_id=self.hume_conn_id,
                     end_time=time.time() + self.timeout,
                     poll_interval=self.poll_interval,
+                    max_consecutive_poll_errors=self.max_consecutive_poll_errors,
                 ),
                 method_name="execute_complete",
             )
         with self.hook.get_client() as client:
             step = client.wait_for_job(
-                external_id, timeout=self.timeout, poll_interval=self.poll_interval, logger=self.log
+                external_id,
+                timeout=self.timeout,
+                poll_interval=self.poll_interval,
+                max_consecutive_poll_errors=self.max_consecutive_poll_errors,
+                logger=self.log,
             )
-        job_id_from_event(event_from_step(step))
+        event = event_from_step(step)
+        job_id_from_event(event)
+        check_source_errors(event, self.hook, self.on_source_error, self.log)
 
     def get_job_result(self, external_id: str, context: Context) -> str:
-        """The task's result: the job id (predictions and artifacts are fetched by the transfers)."""
+        """The task's result: the job id (predictions and artifacts are fetched by the transfers).
+
+        A completed job's failed sources were logged (and judged by ``on_source_error``) when the wait ended.
+        """
         return external_id
 
     def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> str:
-        """Resume after the trigger fired: return the job id or raise for any other outcome."""
+        """Resume after the trigger fired: return the job id or raise for any other outcome.
+
+        A completed job's failed sources are logged; they fail the task with ``on_source_error="fail"``.
+        """
         job_id = job_id_from_event(dict(event) if event is not None else None)
         self.job_id = job_id
         self.log.info("Hume job %s completed", job_id)
+        if event is not None:
+            check_source_errors(event, self.hook, self.on_source_error, self.log)
         return job_id
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> HumeLineage:

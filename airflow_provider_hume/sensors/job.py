@@ -10,10 +10,22 @@ from typing import Any
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
 from airflow.sdk.exceptions import AirflowSensorTimeout
 
-from airflow_provider_hume.client import JobWait, log_step
+from airflow_provider_hume.client import (
+    JobWait,
+    OnSourceError,
+    check_error_budget,
+    check_on_source_error,
+    check_poll_interval,
+    log_step,
+)
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.links.job import HumeJobLink
-from airflow_provider_hume.triggers.events import HumeJobTimeoutError, event_from_step, job_id_from_event
+from airflow_provider_hume.triggers.events import (
+    HumeJobTimeoutError,
+    check_source_errors,
+    event_from_step,
+    job_id_from_event,
+)
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 
@@ -28,9 +40,20 @@ class HumeJobSensor(BaseSensorOperator):
     the job id. The task gets a "Hume Job" link (see :mod:`airflow_provider_hume.links.job`), stored as soon
     as the sensor starts.
 
+    A job can complete with some inputs failed (Hume's ``num_errors``). The sensor then streams the job's
+    predictions on the worker and logs each failed source with Hume's message (the first 50, then a count);
+    ``on_source_error`` decides whether the task then fails. Jobs without errors cost no extra request.
+
     :param job_id: The Hume job id (templated), e.g. ``"{{ ti.xcom_pull('submit') }}"``.
     :param hume_conn_id: The ``hume`` connection.
     :param deferrable: Wait in the triggerer (default: ``[operators] default_deferrable``).
+    :param poke_interval: Seconds between polls (at least 1; negative is an error).
+    :param max_consecutive_poll_errors: Failed polls in a row (connection errors, 5xx, 429, unreadable
+        answers) before the sensor gives up naming the last error; default about five minutes' worth. In
+        ``reschedule`` mode the count starts again at each reschedule.
+    :param on_source_error: What a COMPLETED job with failed sources does to the task: ``"warn"`` (default)
+        logs them and succeeds; ``"fail"`` fails the task (no retries) naming how many failed and the first
+        five.
     """
 
     template_fields: Sequence[str] = ("job_id",)
@@ -44,9 +67,13 @@ class HumeJobSensor(BaseSensorOperator):
         hume_conn_id: str = HumeHook.default_conn_name,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poke_interval: float = 10.0,
+        max_consecutive_poll_errors: int | None = None,
+        on_source_error: OnSourceError = "warn",
         **kwargs: Any,
     ) -> None:
-        super().__init__(poke_interval=poke_interval, **kwargs)
+        super().__init__(poke_interval=check_poll_interval(poke_interval, "poke_interval"), **kwargs)
+        self.on_source_error = check_on_source_error(on_source_error)
+        self.max_consecutive_poll_errors = check_error_budget(max_consecutive_poll_errors, self.poke_interval)
         self.job_id = job_id
         self.hume_conn_id = hume_conn_id
         self.deferrable = deferrable
@@ -65,7 +92,12 @@ class HumeJobSensor(BaseSensorOperator):
         """
         if self._job_wait is None:
             timeout = None if self.reschedule else float(self.timeout)
-            self._job_wait = JobWait(self.job_id, poll_interval=float(self.poke_interval), timeout=timeout)
+            self._job_wait = JobWait(
+                self.job_id,
+                poll_interval=float(self.poke_interval),
+                max_consecutive_poll_errors=self.max_consecutive_poll_errors,
+                timeout=timeout,
+            )
         with self.hook.get_client() as client:
             step = client.check_job(self._job_wait)
         log_step(step, self.log)
@@ -86,15 +118,21 @@ class HumeJobSensor(BaseSensorOperator):
                 hume_conn_id=self.hume_conn_id,
                 end_time=time.time() + float(self.timeout),
                 poll_interval=float(self.poke_interval),
+                max_consecutive_poll_errors=self.max_consecutive_poll_errors,
             ),
             method_name="execute_complete",
         )
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
-        """Resume after the trigger fired: return the job id or raise for any other outcome."""
+        """End of every wait (poke, reschedule, deferred): return the job id or raise for any other outcome.
+
+        A completed job's failed sources are logged; they fail the task with ``on_source_error="fail"``.
+        """
         try:
             job_id = job_id_from_event(event)
         except HumeJobTimeoutError as err:
             raise AirflowSensorTimeout(str(err)) from err
         self.log.info("Hume job %s completed", job_id)
+        if event is not None:
+            check_source_errors(event, self.hook, self.on_source_error, self.log)
         return job_id

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_hume._s3 import s3_hook
-from airflow_provider_hume.client import HumeBatchClient
+from airflow_provider_hume.client import HumeBatchClient, HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.progress import ProgressReader
 from airflow_provider_hume.transfers.tabular_files import check_output_format, export_prediction_tables
@@ -66,13 +66,32 @@ class _HumeToS3Operator(BaseOperator):
         """The ``S3Hook`` for the target, with a clear error when the Amazon provider is missing."""
         return s3_hook(self.aws_conn_id, transfer_config_args=self.transfer_config_args)
 
+    @contextmanager
+    def nothing_written_on_break(self, target: str) -> Iterator[None]:
+        """Say what a body that broke off left behind, and let its error through (Airflow retries it).
+
+        The client's stream raises before reporting the end of a body that did not arrive whole, so the
+        upload never completes: the managed multipart upload is aborted and nothing is stored.
+        """
+        try:
+            yield
+        except HumeConnectionError as err:
+            self.log.error(
+                "Nothing was written to %s (an object already there is untouched): %s", target, err
+            )
+            raise
+
     def execute(self, context: Context) -> str:
         uri = f"s3://{self.s3_bucket}/{self.s3_key}"
         s3 = self.s3_hook()
         if not self.replace and s3.check_for_key(self.s3_key, self.s3_bucket):
             raise FileExistsError(f"{uri} already exists; set replace=True to overwrite it.")
         self.log.info("Streaming the %s of Hume job %s to %s", self.body_name, self.job_id, uri)
-        with self.hook.get_client() as client, self.open_body(client) as body:
+        with (
+            self.nothing_written_on_break(uri),
+            self.hook.get_client() as client,
+            self.open_body(client) as body,
+        ):
             reader = ProgressReader(body, label=f"{self.body_name} of job {self.job_id}", log=self.log)
             s3.load_file_obj(reader, key=self.s3_key, bucket_name=self.s3_bucket, replace=True)
         self.log.info("Wrote %s (%s)", uri, reader.describe())
@@ -91,8 +110,10 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
     Copy the predictions of a completed Hume job into S3, raw or as tables; return the ``s3://`` URI(s).
 
     ``output_format="json"`` (the default) streams the body from the HTTP response into a managed (multipart)
-    S3 upload chunk by chunk, so memory stays flat however large the predictions are; an interrupted
-    transfer leaves no object behind.
+    S3 upload chunk by chunk, so memory stays flat however large the predictions are. The body is checked
+    while it streams (its announced length, and one complete JSON value); one that breaks off, ends early or
+    is damaged fails the try before the upload completes, so nothing is stored (an object already at the key
+    is untouched). That error is an ordinary one, so the task's ``retries`` fetch the body again.
 
     The other formats flatten the body to one row per prediction object, parsed incrementally and written
     row by row to a local temporary file, then uploaded once the whole body has been read (memory stays
@@ -134,7 +155,10 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
         """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
         if self.output_format == "json":
             return super().execute(context)
-        with self.hook.get_client() as client:
+        with (
+            self.nothing_written_on_break(f"s3://{self.s3_bucket}/{self.s3_key}"),
+            self.hook.get_client() as client,
+        ):
             written = export_prediction_tables(
                 open_body=lambda: self.open_body(client),
                 s3=self.s3_hook(),
@@ -156,7 +180,8 @@ class HumeArtifactsToS3Operator(_HumeToS3Operator):
     """
     Stream the artifacts ZIP of a completed Hume job into S3 and return the ``s3://`` URI.
 
-    Same parameters and guarantees as :class:`HumePredictionsToS3Operator`.
+    Same parameters and guarantees as :class:`HumePredictionsToS3Operator`; the ZIP is checked while it
+    streams: every entry's CRC-32, and a central directory that matches the entries and ends the body.
     """
 
     body_name = "artifacts"

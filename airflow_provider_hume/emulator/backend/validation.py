@@ -42,7 +42,7 @@ class _Fields:
 
     def __init__(self, value: object, path: str) -> None:
         if not isinstance(value, Mapping):
-            raise RequestInvalid(f"{path} must be an object (got {_json_type(value)})")
+            raise RequestInvalid(f"{path or 'request JSON'} must be an object (got {_json_type(value)})")
         self._data: Mapping[str, Any] = value
         self._path = path
         self._seen: set[str] = set()

@@ -14,12 +14,12 @@ never faulted or counted. Shapes (JSON; errors are ``400``/``404`` ``{"message"}
 * ``POST /_emulator/jobs/{job_id}/fail`` with optional ``{"message"}`` → the job ends FAILED (at once if it
   had ended); ``POST /_emulator/jobs/{job_id}/hold`` → it never ends. Both answer ``{"job_id", "status"}``.
 
+Bodies are read like a job request's (:mod:`.request_body`): at most 16 MiB of strict JSON, else ``400``.
+
 No ``from __future__ import annotations``: FastAPI must evaluate the dependency's annotation.
 """
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
@@ -30,6 +30,7 @@ from airflow_provider_hume.emulator.backend.state import EmulatorState
 from airflow_provider_hume.emulator.http.auth import authenticate
 from airflow_provider_hume.emulator.http.errors import JOB_NOT_FOUND, ApiError
 from airflow_provider_hume.emulator.http.fault_middleware import check_routes
+from airflow_provider_hume.emulator.http.request_body import parse_json, read_json_body
 
 
 def admin_router(state: EmulatorState) -> APIRouter:
@@ -42,7 +43,8 @@ def admin_router(state: EmulatorState) -> APIRouter:
 
     async def change_faults(request: Request, base: FaultSettings | None) -> Response:
         try:
-            faults = FaultSettings.from_json(await _json_body(request), base)
+            body = await parse_json(await read_json_body(request), "request body")
+            faults = FaultSettings.from_json(body, base)
             check_routes(request.app, faults.routes)
         except SettingError as exc:
             raise ApiError.message(400, str(exc)) from None
@@ -89,7 +91,8 @@ def admin_router(state: EmulatorState) -> APIRouter:
 
     @router.post("/jobs/{job_id}/fail")
     async def fail(job_id: str, request: Request) -> Response:
-        body = await _json_body(request) if await request.body() else {}
+        raw = await read_json_body(request)
+        body = await parse_json(raw, "request body") if raw else {}
         if not isinstance(body, dict):
             raise ApiError.message(400, "the body must be a JSON object")
         message = body.get("message", state.faults.settings.job_failure_message)
@@ -102,10 +105,3 @@ def admin_router(state: EmulatorState) -> APIRouter:
         return control(job_id, state.hold_job)
 
     return router
-
-
-async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except ValueError:
-        raise ApiError.message(400, "the body must be JSON") from None

@@ -10,6 +10,8 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from airflow_provider_hume.emulator.backend.shorten import shorten
+
 RATE_LIMIT_FAULT: Final = {
     "fault": {
         "faultstring": "Spike arrest violation",
@@ -49,8 +51,8 @@ class ApiError(Exception):
 
     @classmethod
     def message(cls, status_code: int, message: str) -> ApiError:
-        """An error with body ``{"message": message}``."""
-        return cls(status_code, {"message": message})
+        """An error with body ``{"message": message}``, the message shortened if it quotes a huge value."""
+        return cls(status_code, {"message": shorten(message)})
 
 
 async def handle_api_error(request: Request, exc: Exception) -> Response:

@@ -5,25 +5,33 @@ their bytes arrive and are handed on as open handles, so the caller can read the
 the size limit is refused with ``400`` without being stored (hume-api-v0.md §2.11, ``media.limits``). File
 parts may be named ``file`` or ``file[]``; the ``json`` part may be a plain form field or a file part (the old
 SDK sent it as a file without a content type). A JSON body may be at most 16 MiB.
+
+JSON is read strictly (:mod:`..backend.strict_json`): nesting over 64 levels, ``NaN``/``Infinity``, numbers
+out of a double's range, invalid UTF-8 and lone surrogates get ``400`` naming the problem, as syntax errors
+do. Bodies over :data:`INLINE_PARSE_BYTES` are parsed in a worker thread, so a hostile one cannot stall the
+event loop that answers every other client.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, Final
 
 from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from airflow_provider_hume.emulator.backend.request import JobRequest
+from airflow_provider_hume.emulator.backend.strict_json import JsonInvalid, load_json
 from airflow_provider_hume.emulator.backend.submission import Upload
 from airflow_provider_hume.emulator.backend.validation import RequestInvalid, parse_job_request
 from airflow_provider_hume.emulator.http.errors import ApiError
 from airflow_provider_hume.emulator.http.multipart_form import MAX_JSON_BYTES, MultipartForm
 from airflow_provider_hume.emulator.media import limits
 from airflow_provider_hume.emulator.media.ingest import CHUNK_SIZE
+
+INLINE_PARSE_BYTES: Final = 64 * 1024
 
 
 @asynccontextmanager
@@ -40,7 +48,7 @@ async def job_request(request: Request) -> AsyncIterator[tuple[JobRequest, list[
             await _read_form(request, form)
             if form.problem is not None:
                 raise ApiError.message(400, form.problem)
-            body = _parse_json(bytes(form.json or b""))
+            body = await parse_json(bytes(form.json or b""), "json part")
             uploads = [Upload(part.filename, part.content_type, part.handle) for part in form.files]
             for upload in uploads:
                 upload.handle.seek(0)
@@ -48,7 +56,7 @@ async def job_request(request: Request) -> AsyncIterator[tuple[JobRequest, list[
         finally:
             form.close()
     elif media_type in ("application/json", ""):
-        yield _validated(_parse_json(await _json_body(request)), 0), []
+        yield _validated(await parse_json(await read_json_body(request), "request body"), 0), []
     else:
         expected = "application/json or multipart/form-data"
         raise ApiError.message(400, f"unsupported content type {media_type!r} (expected {expected})")
@@ -66,7 +74,8 @@ async def _read_form(request: Request, form: MultipartForm) -> None:
     form.finish()
 
 
-async def _json_body(request: Request) -> bytes:
+async def read_json_body(request: Request) -> bytes:
+    """The whole body, refused with ``400`` once it passes 16 MiB (never buffered beyond that)."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -75,13 +84,16 @@ async def _json_body(request: Request) -> bytes:
     return bytes(body)
 
 
-def _parse_json(raw: bytes) -> object:
+async def parse_json(raw: bytes, what: str) -> Any:
+    """The JSON value of ``raw`` (``None`` when empty), or ``400`` "<what> is not valid JSON: <problem>"."""
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise ApiError.message(400, "request body is not valid JSON") from None
+        if len(raw) <= INLINE_PARSE_BYTES:
+            return load_json(raw)
+        return await run_in_threadpool(load_json, raw)
+    except JsonInvalid as exc:
+        raise ApiError.message(400, f"{what} is not valid JSON: {exc}") from None
 
 
 def _validated(body: object, file_count: int) -> JobRequest:

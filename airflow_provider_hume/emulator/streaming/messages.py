@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from airflow_provider_hume.emulator.backend.shorten import shorten
+
 Message = dict[str, Any]
 Prediction = dict[str, Any]
 
@@ -36,9 +38,11 @@ WARNINGS: Final[Mapping[str, tuple[str, str]]] = {
 
 
 class StreamError(Exception):
-    """A payload the emulator answers with an error message instead of predictions."""
+    """A payload the emulator answers with an error message instead of predictions (shortened if it quotes a
+    huge value)."""
 
     def __init__(self, code: str, message: str) -> None:
+        message = shorten(message)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

@@ -138,7 +138,9 @@ async def test_sleeps_between_polls_after_transient_errors(
     }
     monkeypatch.setenv("AIRFLOW_CONN_HUME_DOWN", json.dumps(conn))
     trigger = HumeJobTrigger("job", "hume_down", end_time=time.time() + 0.5, poll_interval=0.1)
+    assert trigger.poll_interval == 1, "polls are at least a second apart"
     events = await _events(trigger, sleeps)
     assert [e["status"] for e in events] == ["timeout"]
+    assert "ConnectionError" in events[0]["message"] or "connect" in events[0]["message"].lower()
     assert len(sleeps) >= 2
-    assert all(0 < s <= 0.1 for s in sleeps)
+    assert all(0 < s <= 0.5 for s in sleeps), "every sleep is cut short by the deadline"

@@ -7,6 +7,7 @@ for real. Tests give a task a :class:`StubHook` by assigning it to the task's ``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,7 +83,7 @@ class StubClient(HumeBatchClient):
         super().__init__(API_KEY, BASE_URL, sleep=clock.sleep, clock=clock)
         self.script = script
 
-    def get_job_details(self, job_id: str) -> JobDetails:
+    def get_job_details(self, job_id: str, *, deadline: float = math.inf) -> JobDetails:
         return self.script.next_details(job_id)
 
     def submit_job(self, request: JobRequest, files: Any = ()) -> str:
@@ -97,7 +98,7 @@ class AsyncStubClient(AsyncHumeBatchClient):
         super().__init__(API_KEY, BASE_URL, sleep=clock.async_sleep, clock=clock)
         self.script = script
 
-    async def get_job_details(self, job_id: str) -> JobDetails:
+    async def get_job_details(self, job_id: str, *, deadline: float = math.inf) -> JobDetails:
         return self.script.next_details(job_id)
 
 
@@ -140,7 +141,12 @@ class FakeStateStore:
         return self.values.get(key)
 
     def set(self, key: str, value: Any) -> None:
+        if value is None:  # as Airflow's store does
+            raise ValueError("Cannot set value as None")
         self.values[key] = value
+
+    def delete(self, key: str) -> None:
+        self.values.pop(key, None)
 
 
 def context(ti: FakeTaskInstance | None = None, store: FakeStateStore | None = None) -> Any:

@@ -1,7 +1,8 @@
 """One table of server behaviours through every path that waits for a job: they all end the same way.
 
 The paths: the submit operator waiting on the worker, the sensor in poke mode, and the trigger (in the
-triggerer) whose event resumes the deferred operator and the deferred sensor. Each path gets a stub client
+triggerer) whose event resumes the deferred operator and the deferred sensor. ``final`` means the task fails
+without retries (``AirflowFailException``). Each path gets a stub client
 through its hook with the same scripted answers and a fake clock; only time is faked.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk.bases import sensor as sensor_base
-from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 from airflow_provider_hume.client import (
     HumeAuthError,
@@ -33,6 +34,7 @@ from tests.unit.airflow.stubs import JOB_ID, Answer, FakeClock, Script, StubHook
 
 POLL = 10.0
 TIMEOUT = 60.0
+ERROR_BUDGET = 4
 
 
 def unreadable() -> HumeError:
@@ -49,19 +51,24 @@ BEHAVIOURS: dict[str, tuple[Sequence[Answer], str, str]] = {
     ),
     "throttled, then completed": ([HumeRateLimitError("rate limit hit"), "COMPLETED"], "success", ""),
     "an unreadable answer, then completed": ([unreadable(), "IN_PROGRESS", "COMPLETED"], "success", ""),
-    "unreadable answers, budget spent": ([unreadable()], "error", "4 unreadable answers in a row"),
+    "unreadable answers, budget spent": ([unreadable()], "error", "5 failed polls in a row"),
     "unreadable answers between good ones": (
         [unreadable(), unreadable(), "IN_PROGRESS", unreadable(), unreadable(), unreadable(), "COMPLETED"],
         "success",
         "",
     ),
-    "key rejected": ([HumeAuthError("Hume rejected the API key (HTTP 401)", 401)], "error", "rejected"),
-    "job unknown": ([HumeNotFoundError("Hume job not found (HTTP 404)", 404)], "error", "not found"),
+    "key rejected": ([HumeAuthError("Hume rejected the API key (HTTP 401)", 401)], "final", "rejected"),
+    "job unknown": ([HumeNotFoundError("Hume job not found (HTTP 404)", 404)], "final", "not found"),
     "queued past the deadline": (["QUEUED"], "timeout", "last status QUEUED"),
-    "server down past the deadline": (
+    "server down, budget spent": (
         ["IN_PROGRESS", HumeServerError("Hume server error (HTTP 502)", 502)],
+        "error",
+        "job-1 after 5 failed polls in a row (max_consecutive_poll_errors=4); last error: Hume server error",
+    ),
+    "errors within budget past the deadline": (
+        ["IN_PROGRESS", HumeServerError("Hume server error (HTTP 502)", 502), "IN_PROGRESS", unreadable()],
         "timeout",
-        "last error: Hume server error (HTTP 502)",
+        "last status IN_PROGRESS; last error: Hume returned job details that are not a JSON object",
     ),
 }
 
@@ -74,6 +81,8 @@ def outcome(run: Callable[[], Any]) -> tuple[str, str]:
         return "failed", str(err)
     except (HumeJobTimeoutError, AirflowSensorTimeout) as err:
         return "timeout", str(err)
+    except AirflowFailException as err:
+        return "final", str(err)
     except AirflowException as err:
         return "error", str(err)
     assert result == JOB_ID
@@ -87,6 +96,7 @@ def operator_on_worker(hook: StubHook) -> Any:
         wait_for_completion=True,
         deferrable=False,
         poll_interval=POLL,
+        max_consecutive_poll_errors=ERROR_BUDGET,
         timeout=TIMEOUT,
     )
     op.hook = hook
@@ -95,13 +105,26 @@ def operator_on_worker(hook: StubHook) -> Any:
 
 def sensor_poking(hook: StubHook, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(sensor_base, "time", SimpleNamespace(monotonic=hook.clock, sleep=hook.clock.sleep))
-    sensor = HumeJobSensor(task_id="wait", job_id=JOB_ID, poke_interval=POLL, timeout=TIMEOUT, mode="poke")
+    sensor = HumeJobSensor(
+        task_id="wait",
+        job_id=JOB_ID,
+        poke_interval=POLL,
+        max_consecutive_poll_errors=ERROR_BUDGET,
+        timeout=TIMEOUT,
+        mode="poke",
+    )
     sensor.hook = hook
     return sensor.execute(context())
 
 
 def trigger_event(hook: StubHook) -> dict[str, Any]:
-    trigger = HumeJobTrigger(JOB_ID, "hume_stub", end_time=hook.clock() + TIMEOUT, poll_interval=POLL)
+    trigger = HumeJobTrigger(
+        JOB_ID,
+        "hume_stub",
+        end_time=hook.clock() + TIMEOUT,
+        poll_interval=POLL,
+        max_consecutive_poll_errors=ERROR_BUDGET,
+    )
     trigger.hook = hook
 
     async def run() -> list[dict[str, Any]]:

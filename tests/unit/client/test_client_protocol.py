@@ -79,7 +79,13 @@ def test_bad_base_urls(url: Any) -> None:
 def test_job_path_quotes_one_segment() -> None:
     assert job_path("abc-123") == "/v0/batch/jobs/abc-123"
     assert job_path(" abc ", "/predictions") == "/v0/batch/jobs/abc/predictions"
-    assert job_path("../x?y#z") == "/v0/batch/jobs/..%2Fx%3Fy%23z"
+    assert job_path("x?y#z") == "/v0/batch/jobs/x%3Fy%23z"
+
+
+@pytest.mark.parametrize("job_id", ["", "  ", ".", "..", " .. ", "a/b", "../x", None, 7])
+def test_job_ids_that_name_another_resource_are_refused(job_id: object) -> None:
+    with pytest.raises(HumeValidationError, match="job_id"):
+        job_path(job_id)
     for bad in ("", "  ", None, 5):
         with pytest.raises(HumeValidationError, match=r"^job_id must be a non-empty string"):
             job_path(bad)

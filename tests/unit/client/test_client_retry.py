@@ -144,3 +144,23 @@ def test_post_retries_only_when_not_sent() -> None:
 
 def test_zero_retries() -> None:
     assert tracker(idempotent=True, max_retries=0).after_status(503, {}) is None
+
+
+def test_no_retry_starts_that_would_end_past_the_deadline(caplog: pytest.LogCaptureFixture) -> None:
+    clock = [NOW]
+    tracker = RetryTracker(
+        RetryPolicy(max_retries=5), "GET", "/v0/batch/jobs/j", True, deadline=NOW + 3, clock=lambda: clock[0]
+    )
+    assert tracker.after_status(503, {"Retry-After": "2"}) == 2.0
+    clock[0] += 2.0
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_hume.client.retry"):
+        assert tracker.after_status(429, {"Retry-After": "10"}) is None
+    assert "would pass the deadline" in caplog.text
+    assert tracker.attempt == 1
+
+
+def test_without_a_deadline_retries_follow_the_policy_alone() -> None:
+    tracker = RetryTracker(RetryPolicy(max_retries=2), "GET", "/p", True, clock=lambda: NOW)
+    assert tracker.after_status(429, {"Retry-After": "100"}) == 100.0
+    assert tracker.after_status(429, {"Retry-After": "100"}) == 100.0
+    assert tracker.after_status(429, {"Retry-After": "100"}) is None

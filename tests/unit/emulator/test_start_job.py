@@ -161,12 +161,16 @@ def test_multipart_rejects_unexpected_parts(client: TestClient) -> None:
     response = client.post("/v0/batch/jobs", files=[("file", (None, "not a file"))])
     assert response.json() == {"message": "file parts must be files"}
     response = client.post("/v0/batch/jobs", files=[("json", (None, "{")), ("file", ("a.txt", b"hi"))])
-    assert response.json() == {"message": "request body is not valid JSON"}
+    message = (
+        "json part is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2"
+    )
+    assert response.json()["message"].startswith(message)
 
 
 def test_json_body_errors(client: TestClient) -> None:
     response = client.post("/v0/batch/jobs", content=b"{nope", headers={"Content-Type": "application/json"})
-    assert (response.status_code, response.json()) == (400, {"message": "request body is not valid JSON"})
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("request body is not valid JSON: Expecting property name")
     response = client.post(
         "/v0/batch/jobs", json={"models": {"face": {"prob_threshold": 1.5}}, "text": ["x"]}
     )

@@ -112,7 +112,7 @@ def test_model_errors_name_the_field(models: dict[str, Any], message: str) -> No
         ({"text": ["t"] * 101}, "text must have at most 100 items (got 101)"),
         ({}, "at least one of urls, text or files must be provided"),
         ({"urls": [], "text": []}, "at least one of urls, text or files must be provided"),
-        ([1, 2], " must be an object (got list)"),
+        ([1, 2], "request JSON must be an object (got list)"),
     ],
 )
 def test_request_errors_name_the_field(body: Any, message: str) -> None:

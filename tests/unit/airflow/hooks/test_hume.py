@@ -73,12 +73,15 @@ def test_base_url_from_host_and_port(host: str, port: int | None, expected: str)
 
 @pytest.mark.parametrize("host", ["ftp://files", "https:///path", "http://:8000"])
 def test_bad_host_names_the_connection_and_the_expected_form(host: str) -> None:
-    with pytest.raises(ValueError, match=r"'hume_test': host must be a base URL such as https://api.hume.ai"):
+    with pytest.raises(
+        ValueError,
+        match=r"'hume_test': host must be an http:// or https:// base URL such as https://api.hume.ai",
+    ):
         settings_from_connection(_conn(host=host, password="k"))
 
 
 def test_a_scheme_without_a_host_is_rejected() -> None:
-    with pytest.raises(ValueError, match="host must be a base URL"):
+    with pytest.raises(ValueError, match="host must be an http:// or https:// base URL"):
         settings_from_connection(_conn(host="http://", password="k"))
 
 

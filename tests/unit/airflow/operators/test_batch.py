@@ -237,6 +237,7 @@ def test_deferrable_defers_after_pushing_the_job_id_and_the_link(monkeypatch: py
         "hume_conn_id": "hume_default",
         "end_time": START + 3600,
         "poll_interval": 20,
+        "max_consecutive_poll_errors": 15,
     }
     assert all(type(value) in (str, int, float) for value in kwargs.values())
     assert deferred.value.method_name == "execute_complete"

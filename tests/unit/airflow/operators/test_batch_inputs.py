@@ -48,3 +48,24 @@ def test_s3_entries_are_taken_from_urls_and_files() -> None:
 def test_a_malformed_s3_entry_names_its_position_in_its_field() -> None:
     with pytest.raises(HumeValidationError, match=r"^files\[1\] must look like s3://bucket/key"):
         BatchInputs.parse(urls=None, files=["/a.wav", "s3:///b.wav"], text=None)
+
+
+@pytest.mark.parametrize(
+    ("rendered", "expected"),
+    [
+        ("['a.wav', 'b.wav']", ("a.wav", "b.wav")),
+        ('["I love this", "I hate this"]', ("I love this", "I hate this")),
+        ("[]", ()),
+        ("[not a literal]", ("[not a literal]",)),
+        ("a [bracketed] text", ("a [bracketed] text",)),
+    ],
+)
+def test_a_list_rendered_by_jinja_as_text_is_read_as_the_list(
+    rendered: str, expected: tuple[str, ...]
+) -> None:
+    assert as_strings(rendered, "text") == expected
+
+
+def test_a_rendered_list_of_non_strings_names_the_field() -> None:
+    with pytest.raises(HumeValidationError, match=r"^text rendered as a list that holds non-strings"):
+        as_strings("[1, 2]", "text")

@@ -80,6 +80,7 @@ def test_deferrable_defers_with_an_absolute_deadline_after_storing_the_link(
         "hume_conn_id": "hume_default",
         "end_time": START + 600,
         "poll_interval": 15.0,
+        "max_consecutive_poll_errors": 20,
     }
     assert deferred.value.method_name == "execute_complete"
     assert ti.xcom == {XCOM_KEY: LINK}

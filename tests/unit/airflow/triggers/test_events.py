@@ -28,6 +28,7 @@ def test_completed_gives_a_success_event_the_task_turns_into_the_job_id() -> Non
         "job_id": "j-1",
         "message": "Hume job j-1 completed: 2 predictions, 0 errors.",
         "job_status": "COMPLETED",
+        "num_errors": 0,
     }
     assert job_id_from_event(event) == "j-1"
 

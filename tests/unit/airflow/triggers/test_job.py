@@ -36,6 +36,7 @@ def test_serialize_round_trip_keeps_primitive_kwargs() -> None:
         "hume_conn_id": "hume_x",
         "end_time": 1_800_000_000.5,
         "poll_interval": 7.0,
+        "max_consecutive_poll_errors": 43,
     }
     assert all(type(v) in (str, int, float) for v in kwargs.values())
     assert HumeJobTrigger(**kwargs).serialize() == (classpath, kwargs)
@@ -77,6 +78,7 @@ def test_a_connection_error_is_one_error_event() -> None:
         "status": "error",
         "job_id": JOB_ID,
         "message": "Connection 'hume_stub' has no API key: put the Hume API key in its password field.",
+        "final": True,
     }
     assert hook.script.polls == 0
 

@@ -97,7 +97,7 @@ def test_oversized_message_is_refused_before_parsing(ask: Ask, monkeypatch: pyte
     frame = json.dumps({**TEXT, "payload_id": "big", "data": "x" * 100})
     reply = ask(frame)
     assert reply["code"] == "E0101"
-    assert reply["error"].startswith(f"payload: Message is too large ({len(frame)})")
+    assert reply["error"] == f"payload: Message is too large ({len(frame)} bytes); the limit is 64 bytes"
     assert "payload_id" not in reply
 
 

@@ -1,0 +1,193 @@
+"""Predictions and artifacts through a fault-injecting proxy in front of the emulator: a body that does not
+arrive whole raises ``HumeConnectionError`` before the stream reports EOF; one passed through is intact."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_hume.client import HumeBatchClient, HumeConnectionError, JobRequest, JobStatus
+from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
+from tests.support import fault_proxy as proxies
+from tests.support.fault_proxy import FaultProxy, drop_mid_body, end_early, status_after_upstream
+
+fault_proxy = proxies.fault_proxy
+
+KINDS = ("predictions", "artifacts")
+PAD_BYTES = 3_000_000
+
+
+def _completed_job(emulator: Any) -> str:
+    with HumeBatchClient(emulator.api_key, emulator.url) as client:
+        job_id = client.submit_job(JobRequest.build(text=["What a wonderful surprise!", "This is awful."]))
+        deadline = time.monotonic() + 30
+        while client.get_job_details(job_id).status is not JobStatus.COMPLETED:
+            assert time.monotonic() < deadline, "the job did not complete"
+            time.sleep(0.05)
+    return job_id
+
+
+@pytest.fixture(scope="module")
+def job_id(emulator: Any) -> str:
+    return _completed_job(emulator)
+
+
+@pytest.fixture
+def client(emulator: Any, fault_proxy: FaultProxy) -> Iterator[HumeBatchClient]:
+    with HumeBatchClient(emulator.api_key, fault_proxy.url, sleep=lambda _: None) as hume:
+        yield hume
+
+
+def direct(emulator: Any, job_id: str, kind: str) -> bytes:
+    """The body as the emulator serves it, without the proxy or the client."""
+    return requests.get(
+        f"{emulator.url}/v0/batch/jobs/{job_id}/{kind}",
+        headers={"X-Hume-Api-Key": emulator.api_key},
+        timeout=30,
+    ).content
+
+
+def read(client: HumeBatchClient, job_id: str, kind: str, *, verify: bool = True) -> bytes:
+    opener = client.open_predictions if kind == "predictions" else client.open_artifacts
+    with opener(job_id, verify=verify) as stream:
+        return stream.read()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_body_passed_through_arrives_byte_identical(
+    emulator: Any,
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    job_id: str,
+    kind: str,
+) -> None:
+    assert read(client, job_id, kind) == direct(emulator, job_id, kind)
+    assert fault_proxy.requests == [("GET", f"/v0/batch/jobs/{job_id}/{kind}")]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fraction", [0.05, 0.6, 0.97])
+def test_a_body_without_length_that_ends_early_raises(
+    emulator: Any,
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    job_id: str,
+    kind: str,
+    fraction: float,
+) -> None:
+    whole = direct(emulator, job_id, kind)
+    rule = fault_proxy.inject(
+        "GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_early(fraction=fraction, keep_length=False)
+    )
+    with pytest.raises(HumeConnectionError) as info:
+        read(client, job_id, kind)
+    cut = int(len(whole) * fraction)
+    assert info.value.message.startswith(f"The {kind} of Hume job {job_id} did not arrive whole: ")
+    assert f"({cut:,} bytes received, no length announced)" in info.value.message
+    assert emulator.api_key not in info.value.message
+    assert rule.hits == 1
+    assert read(client, job_id, kind) == whole, "the fault hit one request only"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_body_shorter_than_its_content_length_raises(
+    emulator: Any,
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    job_id: str,
+    kind: str,
+) -> None:
+    whole = direct(emulator, job_id, kind)
+    fault_proxy.inject("GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_early(fraction=0.6, keep_length=True))
+    with pytest.raises(HumeConnectionError) as info:
+        read(client, job_id, kind, verify=False)  # the length alone catches it, whatever the format check
+    cut = int(len(whole) * 0.6)
+    assert "the connection broke off (ProtocolError: Connection broken: IncompleteRead" in info.value.message
+    assert f"({cut:,} of {len(whole):,} bytes received)" in info.value.message
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_connection_reset_mid_body_raises(
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    job_id: str,
+    kind: str,
+) -> None:
+    fault_proxy.inject("GET", rf"/v0/batch/jobs/[^/]+/{kind}", drop_mid_body(fraction=0.5))
+    with pytest.raises(
+        HumeConnectionError, match=rf"The {kind} of Hume job {job_id} did not arrive whole: the "
+    ):
+        read(client, job_id, kind)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_without_the_format_check_a_cut_body_without_length_passes_unnoticed(
+    emulator: Any,
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    job_id: str,
+    kind: str,
+) -> None:
+    """What the check is for: HTTP alone cannot tell a body framed by closing the connection from a cut."""
+    whole = direct(emulator, job_id, kind)
+    fault_proxy.inject("GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_early(fraction=0.6, keep_length=False))
+    assert read(client, job_id, kind, verify=False) == whole[: int(len(whole) * 0.6)]
+
+
+@pytest.fixture
+def padded_job(emulator: Any) -> Iterator[str]:
+    """A completed job whose artifacts end with a stored ZIP64 ``padding.bin`` of ``PAD_BYTES``."""
+    with (
+        EmulatorAdmin(emulator.url, emulator.api_key) as admin,
+        admin.faults_injected(artifacts_pad_bytes=PAD_BYTES),
+    ):
+        yield _completed_job(emulator)
+
+
+def test_large_streamed_artifacts_are_checked_entry_by_entry(
+    emulator: Any,
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    padded_job: str,
+) -> None:
+    whole = direct(emulator, padded_job, "artifacts")
+    assert len(whole) > PAD_BYTES
+    with client.open_artifacts(padded_job) as stream:
+        received = bytearray()
+        while chunk := stream.read(1024 * 1024):
+            received += chunk
+    assert bytes(received) == whole
+    with zipfile.ZipFile(io.BytesIO(whole)) as archive:
+        assert archive.testzip() is None
+
+    fault_proxy.inject("GET", r".*/artifacts", end_early(fraction=0.6, keep_length=False))
+    with pytest.raises(HumeConnectionError, match=r"inside entry 'padding.bin'"):
+        read(client, padded_job, "artifacts")
+
+
+def test_status_after_upstream_lets_the_server_act_then_answers_another_status(
+    emulator: Any,
+    client: HumeBatchClient,
+    fault_proxy: FaultProxy,
+    job_id: str,
+) -> None:
+    """The proxy's third fault: the emulator answers, the client sees a 502 and retries (the GET is safe)."""
+    rule = fault_proxy.inject("GET", r"/v0/batch/jobs/[^/]+", status_after_upstream(502))
+    with EmulatorAdmin(emulator.url, emulator.api_key) as admin:
+        before = admin.request_count("GET /v0/batch/jobs/{job_id}")
+        assert client.get_job_details(job_id).status is JobStatus.COMPLETED
+        assert admin.request_count("GET /v0/batch/jobs/{job_id}") == before + 2
+    assert rule.hits == 1
+    assert fault_proxy.requests == [("GET", f"/v0/batch/jobs/{job_id}")] * 2
+
+
+def test_the_proxy_relays_request_bodies(client: HumeBatchClient, fault_proxy: FaultProxy) -> None:
+    job = client.submit_job(JobRequest.build(text=["Through the proxy"]))
+    assert client.get_job_details(job).request["text"] == ["Through the proxy"]
+    assert [method for method, _ in fault_proxy.requests] == ["POST", "GET"]
