@@ -26,6 +26,16 @@ from postgres_server import postgres_server  # noqa: E402
 T = TypeVar("T")
 #: Jobs take long enough that the sensor always finds them unfinished and defers.
 EMULATOR_FLAGS = ("--queue-seconds", "3", "--run-seconds", "10")
+#: DAGs of the e2e tests themselves (not examples), parsed from a second bundle next to the dags folder.
+TEST_DAGS = Path(__file__).resolve().parent / "dags"
+DAG_BUNDLES = [
+    {"name": "dags-folder", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle", "kwargs": {}},
+    {
+        "name": "e2e-test-dags",
+        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+        "kwargs": {"path": str(TEST_DAGS)},
+    },
+]
 
 
 @dataclass
@@ -105,7 +115,10 @@ def running_stack(sql_alchemy_conn: str | None = None) -> Iterator[E2EStack]:
             region_name=S3_REGION,
         )
         s3.create_bucket(Bucket=BUCKET)
-        extra_env = {"AIRFLOW__CORE__TEST_CONNECTION": "Enabled"}
+        extra_env = {
+            "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(DAG_BUNDLES),
+        }
         with airflow_services(
             stack, Path(tmp), sql_alchemy_conn=sql_alchemy_conn, extra_env=extra_env
         ) as handle:

@@ -264,11 +264,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _proxy(self) -> None:
         path = urlsplit(self.path).path
         rule = self.server.take_rule(self.command, path)
+        fault = rule.fault if rule is not None else None
         with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) as request_body:
             size = self._read_request_body(request_body)
-            if rule is not None and isinstance(rule.fault, EchoKey):
-                headers, body = echo_key_answer(rule.fault, self.headers.get(API_KEY_HEADER, ""))
-                self._answer(rule.fault.status, body, headers)
+            if isinstance(fault, EchoKey):
+                headers, body = echo_key_answer(fault, self.headers.get(API_KEY_HEADER, ""))
+                self._answer(fault.status, body, headers)
                 return
             upstream = http.client.HTTPConnection(
                 self.server.upstream_host, self.server.upstream_port, timeout=UPSTREAM_TIMEOUT
@@ -286,13 +287,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 while chunk := request_body.read(COPY_BYTES):
                     upstream.send(chunk)
                 response = upstream.getresponse()
-                if rule is None:
+                if fault is None:
                     self._relay(response)
-                elif isinstance(rule.fault, StatusAfterUpstream):
+                elif isinstance(fault, StatusAfterUpstream):
                     response.read()
-                    self._answer(rule.fault.status, rule.fault.body)
-                elif isinstance(rule.fault, (EndEarly, DropMidBody)):
-                    self._cut(response, rule.fault)
+                    self._answer(fault.status, fault.body)
+                else:
+                    self._cut(response, fault)
             finally:
                 upstream.close()
 
