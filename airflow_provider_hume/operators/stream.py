@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from airflow_provider_hume._s3 import is_s3_uri, object_uri, s3_hook
 from airflow_provider_hume.client import (
     MEDIA_MODELS,
     HumeAuthError,
+    HumeError,
     HumeStreamClient,
     HumeValidationError,
     InputOutcome,
@@ -80,6 +81,7 @@ class _Progress:
     def __init__(self, out: IO[str], total: int, log: Any, max_bytes: int | None) -> None:
         self.out, self.total, self.log, self.max_bytes = out, total, log, max_bytes
         self.done = 0
+        self.finished: set[str] = set()
         self.failed: list[str] = []
         self._every = max(total // 10, 1)
         self._next_log = time.monotonic() + PROGRESS_EVERY_SECONDS
@@ -93,6 +95,7 @@ class _Progress:
             error=outcome.error,
         )
         self.done += 1
+        self.finished.add(outcome.input.id)
         if outcome.error is not None:
             self.failed.append(outcome.input.id)
             self.log.warning("Hume streaming input %r failed: %s", outcome.input.id, outcome.error)
@@ -228,20 +231,29 @@ class HumeStreamOperator(BaseOperator):
         self.log.info(
             "Streaming %d inputs to Hume over up to %d connections", len(inputs), self.max_connections
         )
+        stopped: HumeError | None = None
+        result: Any
         with tempfile.TemporaryDirectory(prefix="hume-stream-out-") as folder:
             path = Path(folder) / "results.jsonl"
             with path.open("w", encoding="utf-8") as out:
                 progress = _Progress(out, len(inputs), self.log, None if output else self.max_xcom_bytes)
-                self._run(client, inputs, models, progress, s3)
-            if output:
+                try:
+                    self._run(client, inputs, models, progress, s3)
+                except HumeError as err:
+                    stopped = err
+            if output and stopped is not None and not self.replace:
+                result = None  # a partial output would stop the retry (replace=False) from writing it
+            elif output:
                 s3.load_file(path, key=output[1], bucket_name=output[0], replace=True)
-                result: Any = f"s3://{output[0]}/{output[1]}"
+                result = f"s3://{output[0]}/{output[1]}"
                 self.log.info(
                     "Wrote %d results (%d bytes) to %s", progress.done, os.path.getsize(path), result
                 )
             else:
                 with path.open(encoding="utf-8") as lines:
                     result = sorted((json.loads(line) for line in lines), key=lambda line: line["index"])
+        if stopped is not None:
+            self._raise_stopped(stopped, inputs, progress, result, output, context)
         if progress.failed and self.on_error == "fail":
             if not output:
                 context["ti"].xcom_push(key="results", value=result)
@@ -252,6 +264,35 @@ class HumeStreamOperator(BaseOperator):
                 f"{where}; set on_error='skip' to let the task succeed anyway."
             )
         return result
+
+    def _raise_stopped(
+        self,
+        error: HumeError,
+        inputs: list[StreamInput],
+        progress: _Progress,
+        result: Any,
+        output: tuple[str, str] | None,
+        context: Context,
+    ) -> None:
+        """The run stopped (a connection that could not be restored): fail naming what was not analysed.
+
+        The results of the inputs analysed before are written out as usual (to XCom key ``results`` without
+        an output key; not at all with ``replace=False``, so that the retry can write the output). The error
+        stays retryable; a retry analyses every input again.
+        """
+        if not output:
+            context["ti"].xcom_push(key="results", value=result)
+        missing = [item.id for item in inputs if item.id not in progress.finished]
+        where = "XCom key 'results'" if not output else result
+        kept = (
+            f"The results of the {progress.done} inputs analysed are in {where}."
+            if where
+            else "The results were not written (replace=False: the retry writes the output)."
+        )
+        raise AirflowException(
+            f"Hume streaming stopped after {progress.done} of {len(inputs)} inputs; not analysed: "
+            f"{', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''} ({error}). {kept}"
+        ) from error
 
     def _run(
         self,
