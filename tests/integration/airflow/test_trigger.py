@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
@@ -10,9 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from airflow_provider_hume.client import AsyncHumeBatchClient
-from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.triggers.job import HumeJobTrigger
+from tests.support.recording_hook import RecordingSleepHook
 
 
 @pytest.fixture
@@ -20,21 +18,6 @@ def hume_conn(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     conn = {"conn_type": "hume", "host": emulator.url, "password": emulator.api_key}
     monkeypatch.setenv("AIRFLOW_CONN_HUME_TRIGGER_TEST", json.dumps(conn))
     return "hume_trigger_test"
-
-
-class _RecordingSleepHook(HumeHook):
-    """The real hook, whose client records its sleeps and yields to the loop only briefly."""
-
-    def __init__(self, hume_conn_id: str, recorded: list[float]) -> None:
-        super().__init__(hume_conn_id)
-        self.recorded = recorded
-
-    async def get_async_client(self, **overrides: Any) -> AsyncHumeBatchClient:
-        async def fake_sleep(seconds: float) -> None:
-            self.recorded.append(seconds)
-            await asyncio.sleep(0.05)
-
-        return await super().get_async_client(sleep=fake_sleep, **overrides)
 
 
 @pytest.fixture
@@ -55,7 +38,7 @@ def _submit(emulator: Any) -> str:
 
 
 async def _events(trigger: HumeJobTrigger, sleeps: list[float]) -> list[dict[str, Any]]:
-    trigger.hook = _RecordingSleepHook(trigger.hume_conn_id, sleeps)
+    trigger.hook = RecordingSleepHook(trigger.hume_conn_id, sleeps, real_seconds=0.05)
     return [event.payload async for event in trigger.run()]
 
 

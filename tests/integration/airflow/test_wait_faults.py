@@ -17,29 +17,13 @@ import pytest
 import requests
 from airflow.sdk import DAG
 
-from airflow_provider_hume.client import AsyncHumeBatchClient
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
-from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from airflow_provider_hume.triggers.job import HumeJobTrigger
+from tests.support.recording_hook import RecordingSleepHook
 
 DETAILS_ROUTE = "GET /v0/batch/jobs/{job_id}"
 START = datetime(2026, 1, 1)
-
-
-class _RecordingSleepHook(HumeHook):
-    """The real hook; its async client records each sleep (poll intervals, retry delays), then sleeps it."""
-
-    def __init__(self, hume_conn_id: str, sleeps: list[float]) -> None:
-        super().__init__(hume_conn_id)
-        self.sleeps = sleeps
-
-    async def get_async_client(self, **overrides: Any) -> AsyncHumeBatchClient:
-        async def recording_sleep(seconds: float) -> None:
-            self.sleeps.append(seconds)
-            await asyncio.sleep(seconds)
-
-        return await super().get_async_client(sleep=recording_sleep, **overrides)
 
 
 @pytest.fixture
@@ -72,7 +56,7 @@ def _submit(emulator: Any) -> str:
 
 
 def _run(trigger: HumeJobTrigger, sleeps: list[float]) -> list[dict[str, Any]]:
-    trigger.hook = _RecordingSleepHook(trigger.hume_conn_id, sleeps)
+    trigger.hook = RecordingSleepHook(trigger.hume_conn_id, sleeps)
 
     async def collect() -> list[dict[str, Any]]:
         return [event.payload async for event in trigger.run()]
