@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk import Connection
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hume import __version__, get_provider_info
 from airflow_provider_hume._connection_form import (
@@ -17,6 +18,7 @@ from airflow_provider_hume._connection_form import (
 )
 from airflow_provider_hume.client import HumeAuthError
 from airflow_provider_hume.hooks.hume import HumeHook, settings_from_connection
+from tests.unit.airflow.conftest import Logs
 from tests.unit.airflow.stubs import API_KEY, FakeClock, Script, StubClient, StubHook
 
 KEY = "conn-secret-key-0123456789abcdef0123456789"
@@ -274,3 +276,22 @@ def test_providers_manager_discovers_the_package_and_connection_type() -> None:
     assert hook is not None
     assert hook.hook_class_name == "airflow_provider_hume.hooks.hume.HumeHook"
     assert hook.connection_type == "hume"
+
+
+def test_a_host_without_a_scheme_says_https_was_assumed(logs: Logs) -> None:
+    settings = settings_from_connection(_conn(host="hume.internal:8443", password="k"))
+    assert settings.base_url == "https://hume.internal:8443"
+    assert "host 'hume.internal:8443' has no scheme; assuming https://hume.internal:8443" in logs.text
+
+
+@pytest.mark.parametrize(
+    ("conn", "field"),
+    [
+        ({"host": "http://x"}, "no API key"),
+        ({"host": "ftp://x", "password": "k"}, "host must be an http:// or https:// base URL"),
+        ({"password": "k", "extra": '{"timeout": "soon"}'}, "'timeout' must be a number"),
+    ],
+)
+def test_a_bad_connection_is_final(conn: dict[str, Any], field: str) -> None:
+    with pytest.raises(AirflowFailException, match=field):
+        settings_from_connection(_conn(**conn))
