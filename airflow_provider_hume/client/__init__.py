@@ -5,7 +5,7 @@ The Airflow hook, operators, sensor and trigger are thin layers over these class
 
 from __future__ import annotations
 
-from airflow_provider_hume.client._upload import UploadSource
+from airflow_provider_hume.client._upload import UploadSource, is_md5
 from airflow_provider_hume.client.batch import HumeBatchClient
 from airflow_provider_hume.client.batch_async import AsyncHumeBatchClient
 from airflow_provider_hume.client.errors import (
@@ -156,6 +156,7 @@ __all__ = [
     "coerce_transcription",
     "collect_source_errors",
     "error_from_response",
+    "is_md5",
     "is_retryable_status",
     "iter_prediction_rows",
     "iter_wav_chunks",

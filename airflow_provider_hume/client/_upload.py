@@ -32,17 +32,26 @@ class UploadSource:
 
     ``open`` returns a fresh readable stream of exactly ``size`` bytes; it is called once per attempt and the
     stream is closed after the attempt. ``name`` is the part's file name (Hume names its results after it).
+    ``md5`` (hex), when known without reading the stream, lets a lost submit's job be recognised by content.
     """
 
     name: str
     size: int
     open: Callable[[], BinaryIO]
+    md5: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name or "/" in self.name:
             raise invalid("UploadSource.name", "must be a non-empty file name without '/'", self.name)
         if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
             raise invalid("UploadSource.size", "must be an integer >= 0", self.size)
+        if self.md5 is not None and not is_md5(self.md5):
+            raise invalid("UploadSource.md5", "must be 32 lower-case hex digits", self.md5)
+
+
+def is_md5(value: object) -> bool:
+    """Whether ``value`` is an MD5 digest in hex (what Hume echoes as ``md5sum``)."""
+    return isinstance(value, str) and len(value) == 32 and all(char in "0123456789abcdef" for char in value)
 
 
 FileInput: TypeAlias = str | os.PathLike[str] | UploadSource

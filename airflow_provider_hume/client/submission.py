@@ -7,7 +7,9 @@ echo of the request (``urls``, ``text``, ``files[].filename``/``md5sum``, the mo
 POST and compared with the jobs created since.
 
 What remains: two identical submissions started in the same window by different tasks cannot be told apart
-(the lookup then refuses to choose and names the candidates), and a job Hume has not listed yet is not found.
+(the lookup then refuses to choose and names the candidates); a job Hume has not listed yet is not found; a
+file streamed from S3 whose MD5 is unknown (its ETag is not an MD5: multipart uploads, SSE-KMS) makes the
+submission unrecognisable, so a lost answer then costs a second job rather than risking another task's job.
 """
 
 from __future__ import annotations
@@ -43,9 +45,9 @@ def _md5(path: Path) -> str:
 
 
 def _file_mark(item: Path | UploadSource) -> tuple[str, str | None]:
-    """``(file name, md5)`` of a local file (read once, in chunks); an S3 stream is known by name only."""
+    """``(file name, md5)`` of a local file (read once, in chunks), or of a stream whose MD5 is known."""
     if isinstance(item, UploadSource):
-        return item.name, None
+        return item.name, item.md5
     return item.name, _md5(item)
 
 
@@ -95,8 +97,19 @@ class SubmissionFingerprint:
         except (KeyError, TypeError, ValueError) as err:
             raise HumeError(f"Unreadable record of an earlier submission: {err!r}") from None
 
+    @property
+    def recognisable(self) -> bool:
+        """Whether a job can be told by its echo: every file's MD5 is known (a name alone is not enough:
+        ``day=1/clip.wav`` and ``day=2/clip.wav`` would match each other's job)."""
+        return all(md5 is not None for _, md5 in self.files)
+
     def matches(self, details: JobDetails) -> bool:
-        """Whether ``details`` echo a request with exactly these inputs (and these models, when set)."""
+        """Whether ``details`` echo a request with exactly these inputs (and these models, when set).
+
+        A fingerprint that is not :attr:`recognisable` matches nothing.
+        """
+        if not self.recognisable:
+            return False
         echo = details.request
         urls = tuple(_without_query(str(url)) for url in _list(echo.get("urls")))
         text = tuple(str(item) for item in _list(echo.get("text")))
@@ -112,7 +125,7 @@ class SubmissionFingerprint:
         for item, (name, md5) in zip(echoed, self.files, strict=True):
             if not isinstance(item, Mapping) or os.path.basename(str(item.get("filename", ""))) != name:
                 return False
-            if md5 is not None and item.get("md5sum") not in (None, md5):
+            if item.get("md5sum") != md5:
                 return False
         return True
 

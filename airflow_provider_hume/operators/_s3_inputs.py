@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal, cast
 
 from airflow_provider_hume._s3 import S3Uri, s3_hook
-from airflow_provider_hume.client import MAX_URLS, HumeValidationError, UploadSource
+from airflow_provider_hume.client import MAX_URLS, HumeValidationError, UploadSource, is_md5
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,18 @@ S3_INPUT_MODES: tuple[str, ...] = ("presigned", "upload")
 
 @dataclass(frozen=True)
 class S3Object:
-    """One object to send to Hume."""
+    """One object to send to Hume; ``etag`` as S3 reports it (unquoted), when it did."""
 
     bucket: str
     key: str
     size: int
+    etag: str | None = None
+
+    @property
+    def md5(self) -> str | None:
+        """The object's MD5 when its ETag is one (single-part uploads without SSE-KMS), else None."""
+        etag = (self.etag or "").lower()
+        return etag if is_md5(etag) else None
 
     @property
     def uri(self) -> str:
@@ -67,7 +74,9 @@ class S3InputResolver:
             for item in page.get("Contents", []):
                 if item["Key"].endswith("/"):
                     continue  # a "folder" marker, not media
-                found.append(S3Object(location.bucket, item["Key"], int(item["Size"])))
+                found.append(
+                    S3Object(location.bucket, item["Key"], int(item["Size"]), _etag(item.get("ETag")))
+                )
                 if len(found) > room:
                     raise HumeValidationError(
                         f"{field}: {location.uri} holds more objects than the {room} Hume still accepts "
@@ -85,7 +94,7 @@ class S3InputResolver:
             if code in ("404", "NoSuchKey", "NotFound"):
                 raise HumeValidationError(f"{location.uri} does not exist") from None
             raise
-        return S3Object(location.bucket, location.key, int(head["ContentLength"]))
+        return S3Object(location.bucket, location.key, int(head["ContentLength"]), _etag(head.get("ETag")))
 
     def presign(self, obj: S3Object, expiry_seconds: int) -> str:
         """A GET URL for the object; only its bucket and key are logged, never the signature."""
@@ -108,4 +117,8 @@ class S3InputResolver:
             return cast(BinaryIO, response["Body"])
 
         name = obj.key.rsplit("/", 1)[-1] or "object"
-        return UploadSource(name=name, size=obj.size, open=open_body)
+        return UploadSource(name=name, size=obj.size, open=open_body, md5=obj.md5)
+
+
+def _etag(value: Any) -> str | None:
+    return value.strip().strip('"') if isinstance(value, str) else None

@@ -280,9 +280,7 @@ class HumeBatchSubmitOperator(BaseOperator):
         """
         request, files = self._resolve_s3(self.validated_request())
         store = self._state_store(context)
-        record = SubmissionRecord.now(SubmissionFingerprint.of(request, files)) if store is not None else None
-        if store is not None and record is not None:
-            store.set(SUBMISSION_STATE_KEY, record.to_json())
+        record = self._record_submission(store, request, files)
         self.log.info(
             "Submitting Hume job: %d urls, %d files, %d texts",
             len(request.urls),
@@ -308,6 +306,23 @@ class HumeBatchSubmitOperator(BaseOperator):
                 return found
         self.log.info("Submitted Hume job %s", job_id)
         return job_id
+
+    def _record_submission(
+        self, store: Any, request: JobRequest, files: list[str | UploadSource]
+    ) -> SubmissionRecord | None:
+        """Record what is about to be sent, if a job created by it could be recognised later."""
+        if store is None:
+            return None
+        fingerprint = SubmissionFingerprint.of(request, files)
+        if not fingerprint.recognisable:
+            self.log.warning(
+                "Some S3 objects have no known MD5 (their ETag is not one): if this submit's answer is lost, "
+                "its job cannot be recognised and a retry submits a new one."
+            )
+            return None
+        record = SubmissionRecord.now(fingerprint)
+        store.set(SUBMISSION_STATE_KEY, record.to_json())
+        return record
 
     def _resolve_s3(self, request: JobRequest) -> tuple[JobRequest, list[str | UploadSource]]:
         """Turn ``s3://`` entries into presigned URLs or streamed file parts (S3 calls only, no Hume call)."""

@@ -56,11 +56,17 @@ def test_models_count_only_when_the_request_named_them() -> None:
     assert defaults.matches(echo_all)
 
 
-def test_an_s3_stream_is_known_by_name() -> None:
-    source = UploadSource(name="call.wav", size=3, open=lambda: None)  # type: ignore[arg-type,return-value]
-    fingerprint = SubmissionFingerprint.of(JobRequest.build(), [source])
-    assert fingerprint.files == (("call.wav", None),)
-    assert fingerprint.matches(details(files=[{"filename": "call.wav", "md5sum": "abc"}]))
+def test_a_stream_is_recognised_by_its_md5_never_by_its_name_alone() -> None:
+    md5 = "0123456789abcdef0123456789abcdef"
+    known = UploadSource(name="clip.wav", size=3, open=lambda: None, md5=md5)  # type: ignore[arg-type,return-value]
+    unknown = UploadSource(name="clip.wav", size=3, open=lambda: None)  # type: ignore[arg-type,return-value]
+    same_name_other_audio = details(files=[{"filename": "clip.wav", "md5sum": "f" * 32}])
+    mine = details(files=[{"filename": "clip.wav", "md5sum": md5}])
+    assert SubmissionFingerprint.of(JobRequest.build(), [known]).matches(mine)
+    assert not SubmissionFingerprint.of(JobRequest.build(), [known]).matches(same_name_other_audio)
+    by_name = SubmissionFingerprint.of(JobRequest.build(), [unknown])
+    assert not by_name.recognisable
+    assert not by_name.matches(mine), "a name alone could be day=1/clip.wav or day=2/clip.wav"
 
 
 def test_the_record_survives_the_state_store_round_trip(clip: Path) -> None:
