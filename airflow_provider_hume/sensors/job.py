@@ -28,6 +28,9 @@ from airflow_provider_hume.triggers.events import (
 )
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
+#: Task state store key of the failed polls in a row, carried across reschedules.
+POLL_ERRORS_STATE_KEY = "hume_poll_errors_in_a_row"
+
 
 class HumeJobSensor(BaseSensorOperator):
     """
@@ -50,7 +53,7 @@ class HumeJobSensor(BaseSensorOperator):
     :param poke_interval: Seconds between polls (at least 1; negative is an error).
     :param max_consecutive_poll_errors: Failed polls in a row (connection errors, 5xx, 429, unreadable
         answers) before the sensor gives up naming the last error; default about five minutes' worth. In
-        ``reschedule`` mode the count starts again at each reschedule.
+        ``reschedule`` mode the count is kept across reschedules in the task state store (Airflow >= 3.3).
     :param on_source_error: What a COMPLETED job with failed sources does to the task: ``"warn"`` (default)
         logs them and succeeds; ``"fail"`` fails the task (no retries) naming how many failed and the first
         five.
@@ -88,8 +91,10 @@ class HumeJobSensor(BaseSensorOperator):
         """One poll of the job, judged by the shared waiting policy.
 
         In ``poke`` mode the sensor's ``timeout`` counts from the first poke, so a timeout names the last
-        status and error; in ``reschedule`` mode Airflow's own timeout applies.
+        status and error; in ``reschedule`` mode Airflow's own timeout applies, and the count of failed polls
+        in a row is carried from poke to poke in the task state store (Airflow >= 3.3).
         """
+        store = context.get("task_state_store") if self.reschedule else None
         if self._job_wait is None:
             timeout = None if self.reschedule else float(self.timeout)
             self._job_wait = JobWait(
@@ -98,8 +103,13 @@ class HumeJobSensor(BaseSensorOperator):
                 max_consecutive_poll_errors=self.max_consecutive_poll_errors,
                 timeout=timeout,
             )
+            if store is not None:
+                carried = store.get(POLL_ERRORS_STATE_KEY)
+                self._job_wait.errors_in_a_row = carried if isinstance(carried, int) else 0
         with self.hook.get_client() as client:
             step = client.check_job(self._job_wait)
+        if store is not None:
+            store.set(POLL_ERRORS_STATE_KEY, self._job_wait.errors_in_a_row)
         log_step(step, self.log)
         if not step.is_final:
             return PokeReturnValue(is_done=False)

@@ -194,11 +194,8 @@ def test_transient_503s_on_the_job_details_are_polled_through(
 def test_503s_that_never_stop_end_in_the_sensor_timeout(
     slow_hume: SlowEmulator, run_dag: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """The same fault made permanent: every poke logs the 503, and the sensor's timeout ends the wait.
-
-    In ``reschedule`` mode each poke is a fresh wait, so ``max_consecutive_poll_errors`` counts within one
-    poke only (documented); the sensor's ``timeout`` is what bounds a Hume that never answers.
-    """
+    """The same fault made permanent: every poke logs the 503, and the sensor's timeout ends the wait
+    (the error budget, five minutes' worth by default, is far from spent)."""
     job_id = slow_hume.submit()
     slow_hume.clock.skip_past_every_job()  # the job is done: only the 503s stand in the way
     with slow_hume.admin.faults_injected(error_rate=1, error_statuses=[503], routes=[DETAILS_ROUTE]):
@@ -210,3 +207,18 @@ def test_503s_that_never_stop_end_in_the_sensor_timeout(
     assert "Sensor has timed out" in out
     assert out.count(f"Polling Hume job {job_id} failed, will poll again") >= 2
     assert slow_hume.api_key not in out
+
+
+def test_503s_that_never_stop_spend_the_error_budget_across_reschedules(
+    slow_hume: SlowEmulator, run_dag: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Each poke is a fresh sensor; the count of failed polls in a row is carried in the task state store."""
+    job_id = slow_hume.submit()
+    slow_hume.clock.skip_past_every_job()
+    with slow_hume.admin.faults_injected(error_rate=1, error_statuses=[503], routes=[DETAILS_ROUTE]):
+        dag = _sensor_dag(job_id, timeout=120, max_consecutive_poll_errors=2)
+        outcome = run_dag(dag)
+    out = capfd.readouterr().out
+    assert outcome["wait"]["state"] == "failed"
+    assert f"Stopped waiting for Hume job {job_id} after 3 failed polls in a row" in out
+    assert _reschedules(dag.dag_id) == 2, "two failed pokes rescheduled, the third spent the budget"
