@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator, Context, conf
 from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_hume._source_errors import check_source_errors
 from airflow_provider_hume.client import (
     MAX_FILES,
     MAX_URLS,
@@ -41,7 +42,7 @@ from airflow_provider_hume.operators._lost_submission import (
     find_lost_job,
 )
 from airflow_provider_hume.operators._s3_inputs import S3_INPUT_MODES, S3InputMode, S3InputResolver
-from airflow_provider_hume.triggers.events import check_source_errors, event_from_step, job_id_from_event
+from airflow_provider_hume.triggers.events import event_from_step, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 if TYPE_CHECKING:

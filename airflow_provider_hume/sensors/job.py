@@ -10,6 +10,7 @@ from typing import Any
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
 from airflow.sdk.exceptions import AirflowSensorTimeout
 
+from airflow_provider_hume._source_errors import check_source_errors
 from airflow_provider_hume.client import (
     JobWait,
     OnSourceError,
@@ -20,12 +21,7 @@ from airflow_provider_hume.client import (
 )
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.links.job import HumeJobLink
-from airflow_provider_hume.triggers.events import (
-    HumeJobTimeoutError,
-    check_source_errors,
-    event_from_step,
-    job_id_from_event,
-)
+from airflow_provider_hume.triggers.events import HumeJobTimeoutError, event_from_step, job_id_from_event
 from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 #: Task state store key of the failed polls in a row, carried across reschedules.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -105,3 +106,23 @@ def files_text(root: Path) -> str:
         if path.is_file():
             parts.append(path.read_bytes().decode("utf-8", errors="replace"))
     return "\n".join(parts)
+
+
+#: Set to a file name to get, per scenario, one JSON line of counts and the text searched in each place.
+REPORT_ENV = "HUME_KEY_LEAK_REPORT"
+
+
+def write_report(lane: str, scenario: str, places: Mapping[str, str], counts: Mapping[str, Traces]) -> None:
+    """With :data:`REPORT_ENV` set: per place, whole keys and pieces found and the characters searched."""
+    path = os.environ.get(REPORT_ENV)
+    if not path:
+        return
+    line: dict[str, Any] = {"lane": lane, "scenario": scenario}
+    for place, traces in counts.items():
+        line[place] = [traces.whole, traces.pieces, len(places[place])]
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+    dump = Path(path).with_suffix(".places") / "".join(c if c.isalnum() else "_" for c in scenario)
+    dump.mkdir(parents=True, exist_ok=True)
+    for place, text in places.items():
+        (dump / f"{place.replace('/', '+').replace(' ', '_')}.txt").write_text(text)

@@ -22,6 +22,7 @@ AIRFLOW_LAYER = sorted(
         ),
         PACKAGE / "lineage.py",
         PACKAGE / "_s3.py",
+        PACKAGE / "_source_errors.py",
     ]
 )
 #: Airflow modules with no home in ``airflow.sdk``: the trigger base, XCom reads for links, other providers.

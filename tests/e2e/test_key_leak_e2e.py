@@ -14,7 +14,7 @@ service's log file gained during the scenario (api-server, scheduler, dag-proces
 emulator's and the S3 server's), the task log files (the trigger's included), the task logs, XCom and the
 task instances (with their trigger) through the REST API, and the rows of the DAG and of the ``trigger``
 table in the metadata DB (SQLite, read-only). The DAGs live in ``tests/e2e/dags``, a second DAG bundle of the
-e2e stack. Set ``HUME_SECRETS_REPORT`` to a file path to get the counts as JSON lines (and the text
+e2e stack. Set ``HUME_KEY_LEAK_REPORT`` to a file path to get the counts as JSON lines (and the text
 searched, per scenario and place, in a ``.places`` folder beside it).
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from typing import Any
 import pytest
 
 from tests.support.fault_proxy import FaultProxy, echo_key
-from tests.support.key_search import Traces, count_places, text_of
+from tests.support.key_search import Traces, count_places, text_of, write_report
 
 DETAILS = r"/v0/batch/jobs/[^/]+"
 JOBS = "/v0/batch/jobs"
@@ -185,17 +184,7 @@ def _assert_nowhere(scenario: str, search: Search, files: GrowingFiles, key: str
     emulator_log = files.services["emulator"]
     search.add("emulator log, whole file", emulator_log.read_bytes() if emulator_log.exists() else b"")
     counts = count_places(search.places, (key,))
-    path = os.environ.get("HUME_SECRETS_REPORT")
-    if path:
-        with open(path, "a", encoding="utf-8") as out:
-            line: dict[str, Any] = {"lane": "e2e", "scenario": scenario}
-            for place, traces in counts.items():
-                line[place] = [traces.whole, traces.pieces, len(search.places[place])]
-            out.write(json.dumps(line) + "\n")
-        dump = Path(path).with_suffix(".places") / "".join(c if c.isalnum() else "_" for c in scenario)
-        dump.mkdir(parents=True, exist_ok=True)
-        for place, text in search.places.items():
-            (dump / f"{place.replace('/', '+').replace(' ', '_')}.txt").write_text(text)
+    write_report("e2e", scenario, search.places, counts)
     found: dict[str, Traces] = {place: traces for place, traces in counts.items() if traces.total}
     assert not found, f"{scenario}: the key (or a piece of it) was found in {found}"
 

@@ -1,4 +1,4 @@
-"""DAGs for ``tests/e2e/test_secrets_e2e.py``: one pipeline per connection, polling every second.
+"""DAGs for ``tests/e2e/test_key_leak_e2e.py``: one pipeline per connection, polling every second.
 
 ``hume_secrets_success`` uses ``hume_default`` (the stack's emulator); ``hume_secrets_echo`` uses
 ``hume_secrets_proxy``, which the test creates through the REST API, pointing at a proxy that echoes the key.

@@ -10,7 +10,7 @@ in-process emulator's log lines), the log records of every logger at DEBUG, the 
 (``next_kwargs`` carries the trigger's event) and every other metadata row of the DAG. The echoes come from
 :func:`tests.support.fault_proxy.echo_key`, a proxy in front of the session's emulator.
 
-Set ``HUME_SECRETS_REPORT`` to a file path to get the counts per place and scenario as JSON lines (and the
+Set ``HUME_KEY_LEAK_REPORT`` to a file path to get the counts per place and scenario as JSON lines (and the
 text searched, per scenario and place, in a ``.places`` folder beside it).
 """
 
@@ -39,7 +39,7 @@ from airflow_provider_hume.transfers import HumePredictionsToS3Operator
 from tests.integration.client.stream_fake_server import FakeStreamServer
 from tests.support import fault_proxy as proxies
 from tests.support.fault_proxy import FaultProxy, echo_key
-from tests.support.key_search import Traces, count_places, files_text, text_of
+from tests.support.key_search import count_places, files_text, text_of, write_report
 
 fault_proxy = proxies.fault_proxy
 
@@ -183,24 +183,9 @@ def _metadata(dag_id: str, triggers_before: set[int], search: Search) -> None:
     search.places.setdefault("trigger table", "")
 
 
-def _report(scenario: str, search: Search, counts: dict[str, Traces]) -> None:
-    """One JSON line per scenario: per place, whole keys and pieces found, and the characters searched."""
-    path = os.environ.get("HUME_SECRETS_REPORT")
-    if path:
-        with open(path, "a", encoding="utf-8") as out:
-            line: dict[str, Any] = {"lane": "integration", "scenario": scenario}
-            for place, traces in counts.items():
-                line[place] = [traces.whole, traces.pieces, len(search.places[place])]
-            out.write(json.dumps(line) + "\n")
-        dump = Path(path).with_suffix(".places") / "".join(c if c.isalnum() else "_" for c in scenario)
-        dump.mkdir(parents=True, exist_ok=True)
-        for place, text in search.places.items():
-            (dump / f"{place.replace('/', '+').replace(' ', '_')}.txt").write_text(text)
-
-
 def _assert_nowhere(scenario: str, search: Search, keys: tuple[str, ...]) -> None:
     counts = count_places(search.places, keys)
-    _report(scenario, search, counts)
+    write_report("integration", scenario, search.places, counts)
     found = {place: traces for place, traces in counts.items() if traces.total}
     assert not found, f"{scenario}: the key (or a piece of it) was found in {found}"
 
