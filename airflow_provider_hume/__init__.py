@@ -1,4 +1,4 @@
-"""Apache Airflow provider for Hume's Expression Measurement API (batch and streaming, ``v0``)."""
+"""Apache Airflow provider for Hume's Expression Measurement API, ``v0`` (batch, streaming) and ``v1``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-provider-hume",
         "name": "Hume",
         "description": (
-            "Hume Expression Measurement API: batch jobs, job sensor and trigger, S3 transfers, streaming."
+            "Hume Expression Measurement API: v0 batch jobs, job sensor and trigger, S3 transfers, "
+            "streaming; v1 audio and image measurement to S3 and the runs (usage) export."
         ),
         "versions": [__version__],
         "integrations": [
@@ -34,6 +35,9 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_hume.operators.batch",
                     "airflow_provider_hume.operators.stream",
+                    "airflow_provider_hume.operators.measure_audio",
+                    "airflow_provider_hume.operators.measure_images",
+                    "airflow_provider_hume.operators.runs_export",
                 ],
             }
         ],

@@ -1,9 +1,12 @@
 """
-``make demo``: run the example DAG ``hume_batch_to_s3`` end to end on this machine.
+``make demo``: run the example DAGs ``hume_batch_to_s3`` (``v0``) and ``hume_v1_calls_to_s3`` (``v1``) end to
+end on this machine.
 
-Starts the Hume emulator (or uses ``HUME_API_KEY``/``HUME_API_URL``) and moto's S3 server on loopback, runs
-``airflow dags test`` in a throwaway ``AIRFLOW_HOME``, then prints the job id, every S3 key written, and the
-top three emotions per source read back from S3. Every process it started is stopped on exit, failure or
+Starts the Hume emulator (or uses ``HUME_API_KEY`` with ``HUME_API_URL`` for ``v0`` and ``HUME_V1_API_URL``
+for ``v1``) and moto's S3 server on loopback, runs ``airflow dags test`` in a throwaway ``AIRFLOW_HOME``
+(output kept in log files, shown only if a command fails), then prints what landed in S3: for ``v0`` the job
+id, every key written and the top three emotions per source; for ``v1`` the top expressions and voice
+attributes of each call and its metered seconds. Every process it started is stopped on exit, failure or
 Ctrl-C.
 """
 
@@ -25,6 +28,7 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).parent))
 from local_stack import BIN, S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Stack, local_stack
+from v1_demo import V1_DAG_ID, report_v1, stage_recordings, v1_env
 
 REPO = Path(__file__).resolve().parent.parent
 DAG_ID = "hume_batch_to_s3"
@@ -133,8 +137,17 @@ def main() -> int:
                 }
                 print("Preparing a throwaway Airflow metadata database ...")
                 _airflow(["db", "migrate"], env, log_path=work / "db-migrate.log")
-                _airflow(["dags", "test", DAG_ID], env)
+                print(f"\n== v0: {DAG_ID} (batch job, predictions and artifacts to S3) ==")
+                _airflow(["dags", "test", DAG_ID], env, log_path=work / "dags-test-v0.log")
                 report(stack, started)
+                print(f"\n== v1: {V1_DAG_ID} (the day's calls measured, the day's runs exported) ==")
+                day, logical_date = stage_recordings(_s3_client(stack), BUCKET, work / "calls")
+                _airflow(
+                    ["dags", "test", V1_DAG_ID, logical_date],
+                    v1_env(env, stack),
+                    log_path=work / "dags-test-v1.log",
+                )
+                report_v1(_s3_client(stack), BUCKET, day)
         except KeyboardInterrupt:
             print("\nInterrupted: stopped every process the demo started.", file=sys.stderr)
             return 130

@@ -57,7 +57,7 @@ def is_md5(value: object) -> bool:
 FileInput: TypeAlias = str | os.PathLike[str] | UploadSource
 
 
-class _SizedReader:
+class SizedReader:
     """What ``MultipartEncoder`` needs from a part body: ``read`` plus ``len``, the bytes still to come.
 
     A stream that ends before ``size`` bytes raises instead of letting the encoder wait forever.
@@ -151,11 +151,21 @@ class MultipartUpload:
                 handle: Any
                 if isinstance(path, UploadSource):
                     stream = stack.enter_context(closing(path.open()))
-                    handle = _SizedReader(stream, path.size, path.name)
+                    handle = SizedReader(stream, path.size, path.name)
                 else:
                     handle = stack.enter_context(path.open("rb"))
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 fields.append(("file", (path.name, handle, content_type)))
-            encoder = MultipartEncoder(fields=fields)
-            log.info("Hume upload: sending %d file(s), %s in total", len(self.paths), human_size(encoder.len))
-            yield MultipartEncoderMonitor(encoder, _ProgressLog(encoder.len)), encoder.content_type
+            yield streamed_multipart(fields, len(self.paths))
+
+
+def streamed_multipart(fields: Sequence[tuple[str, Any]], files: int) -> tuple[Any, str]:
+    """A ``multipart/form-data`` body read from ``fields`` while it is sent, and its content type.
+
+    ``fields`` are ``MultipartEncoder`` fields: ``(name, text)`` or ``(name, (filename, reader, type))`` with
+    a reader such as :class:`SizedReader`; ``files`` is the number of file parts, for the log line.
+    The body (a ``MultipartEncoderMonitor``) logs its progress every tenth and can be read only once.
+    """
+    encoder = MultipartEncoder(fields=list(fields))
+    log.info("Hume upload: sending %d file(s), %s in total", files, human_size(encoder.len))
+    return MultipartEncoderMonitor(encoder, _ProgressLog(encoder.len)), encoder.content_type

@@ -95,6 +95,27 @@ def delivery_of(error: BaseException) -> Delivery:
     return Delivery.MAYBE_SENT
 
 
+def new_session() -> requests.Session:
+    """A session whose urllib3 layer never retries on its own: retries are decided in one place."""
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=False))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def read_limited(response: requests.Response, limit: int) -> bytes:
+    """At most ``limit`` bytes of a streamed response's body (decoded)."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=_STREAM_BUFFER):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
 def _fixed_body(
     data: Any, content_type: str | None
 ) -> contextlib.AbstractContextManager[tuple[Any, str | None]]:
@@ -138,12 +159,7 @@ class HumeBatchClient:
 
     @staticmethod
     def _new_session() -> requests.Session:
-        """A session whose urllib3 layer never retries on its own: retries are decided in one place."""
-        session = requests.Session()
-        adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=False))
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
+        return new_session()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -360,14 +376,7 @@ class HumeBatchClient:
 
     @staticmethod
     def _read(response: requests.Response, limit: int) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_content(chunk_size=_STREAM_BUFFER):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= limit:
-                break
-        return b"".join(chunks)[:limit]
+        return read_limited(response, limit)
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, REDACTED)

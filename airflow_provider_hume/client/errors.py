@@ -19,7 +19,14 @@ REDACTED = "***"
 
 
 class HumeError(Exception):
-    """Base class of every error raised by the Hume client."""
+    """Base class of every error raised by the Hume client.
+
+    ``code`` is the error code the server gave (the ``v1`` body's ``code``, a streaming error code) and
+    ``request_id`` the id to quote to Hume support; both are None when the answer had none.
+    """
+
+    code: str | None = None
+    request_id: str | None = None
 
     def __init__(self, message: str, status_code: int | None = None) -> None:
         super().__init__(message)

@@ -138,6 +138,14 @@ class RetryTracker:
             return None
         return self._next(f"HTTP {status}", parse_retry_after(headers))
 
+    def after_rejection(self, status: int, headers: Mapping[str, str]) -> float | None:
+        """Delay before retrying an answer the caller knows to be a refusal before any work was done.
+
+        Unlike :meth:`after_status` this applies to non-idempotent requests too: the caller has decided, from
+        the answer's status and body, that repeating the request cannot do the work twice.
+        """
+        return self._next(f"HTTP {status}", parse_retry_after(headers))
+
     def after_error(self, error: BaseException, delivery: Delivery) -> float | None:
         """Delay before retrying after a transport failure, or None when it must surface."""
         if not self.idempotent and delivery is not Delivery.NOT_SENT:

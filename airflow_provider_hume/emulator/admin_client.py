@@ -20,7 +20,8 @@ class EmulatorAdminError(RuntimeError):
 
 
 class EmulatorAdmin:
-    """``EmulatorAdmin(url, api_key)``: read counters, set faults, reset, fail or hold jobs."""
+    """``EmulatorAdmin(url, api_key)``: read counters, set faults, reset, fail or hold jobs, shut realtime
+    sessions down."""
 
     def __init__(self, url: str, api_key: str, *, timeout: float = 10.0) -> None:
         self._base = f"{url.rstrip('/')}/_emulator"
@@ -90,6 +91,14 @@ class EmulatorAdmin:
     def hold_job(self, job_id: str) -> dict[str, Any]:
         """Keep the job from ever ending."""
         result: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/hold")
+        return result
+
+    def shutdown_realtime(self, after_frames: int | None = None) -> dict[str, int]:
+        """End every live ``v1`` realtime session now as ``server_shutdown`` (``{"sessions": n}``), or with
+        ``after_frames`` arm the switch for the ``n``-th media frame taken in from now on, in whichever
+        session (``{"armed": n}``)."""
+        body = {} if after_frames is None else {"after_frames": after_frames}
+        result: dict[str, int] = self._call("POST", "/v1/realtime/shutdown", body)
         return result
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from airflow_provider_hume.client import (
     HumeStreamClient,
     RetryPolicy,
 )
+from airflow_provider_hume.client.v1 import DEFAULT_V1_BASE_URL, HumeV1Client
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,9 @@ class HumeConnectionSettings:
     timeout: float
     max_retries: int
     console_url: str | None = None
+    #: The ``v1`` base URL from the connection's host; ``None`` when it has none (``v1`` clients then use
+    #: ``https://api.cloud.hume.ai``, hume-api-v1.md §1).
+    v1_base_url: str | None = None
 
     def __repr__(self) -> str:
         return f"HumeConnectionSettings(base_url={self.base_url!r}, timeout={self.timeout}, ...)"
@@ -104,6 +109,7 @@ def settings_from_connection(conn: Connection) -> HumeConnectionSettings:
         timeout=timeout_s,
         max_retries=retries,
         console_url=str(console_url) if console_url else None,
+        v1_base_url=_base_url(conn) if (conn.host or "").strip() else None,
     )
 
 
@@ -128,8 +134,9 @@ class HumeHook(BaseHook):
     """
     Interact with Hume's Expression Measurement API through a ``hume`` connection.
 
-    The connection's password holds the API key and its host the base URL (default ``https://api.hume.ai``,
-    or the emulator's URL). Extras ``timeout`` (seconds) and ``max_retries`` tune the HTTP clients.
+    The connection's password holds the API key and its host the base URL (or the emulator's URL); without
+    a host, ``v0`` clients use ``https://api.hume.ai`` and ``v1`` clients ``https://api.cloud.hume.ai``.
+    Extras ``timeout`` (seconds) and ``max_retries`` tune the HTTP clients.
 
     :param hume_conn_id: The Airflow connection to use.
     """
@@ -176,11 +183,42 @@ class HumeHook(BaseHook):
         """A websocket client for ``<base URL>/v0/stream/models`` (https becomes wss, http becomes ws)."""
         return HumeStreamClient(**_client_arguments(self.get_settings()))
 
+    def get_v1_client(self, **overrides: Any) -> HumeV1Client:
+        """A ``v1`` client (hume-api-v1.md §2) for the connection's base URL, or ``https://api.cloud.hume.ai``
+        when the connection has no host; close it (or use it as a context manager) when done.
+
+        ``overrides`` replace the client's other constructor arguments (timeouts, retry policy).
+        """
+        settings = self.get_settings()
+        arguments: dict[str, Any] = {
+            "api_key": settings.api_key,
+            "base_url": settings.v1_base_url or DEFAULT_V1_BASE_URL,
+            "timeout": settings.timeout,
+            "retry": RetryPolicy(max_retries=settings.max_retries),
+        }
+        return HumeV1Client(**{**arguments, **overrides})
+
     def test_connection(self) -> tuple[bool, str]:
-        """Check that the base URL answers and accepts the API key (lists one job)."""
+        """Check both APIs the connection may serve: Hume's ``v1`` (lists one run) and ``v0`` (lists one job).
+
+        Succeeds when either accepts the key (Hume itself serves only ``v1`` now, the emulator both); the
+        message says what each answered.
+        """
+        answers = {"v1": self._check(self.get_v1_client), "v0": self._check(self.get_client)}
+        accepted = [api for api, problem in answers.items() if problem is None]
+        if not accepted:
+            return False, "; ".join(f"{api}: {problem}" for api, problem in answers.items())
+        apis = " and ".join(accepted)
+        message = f"Connection to Hume succeeded: the API key was accepted by the {apis} API"
+        refused = [f"{api}: {problem}" for api, problem in answers.items() if problem is not None]
+        return True, message + (f" (not served: {'; '.join(refused)})" if refused else "") + "."
+
+    @staticmethod
+    def _check(client_factory: Callable[[], Any]) -> str | None:
+        """Why a client from ``client_factory`` fails its connection check, or None when it passes."""
         try:
-            with self.get_client() as client:
+            with client_factory() as client:
                 client.check_connection()
         except (HumeError, ValueError) as err:
-            return False, str(err)
-        return True, "Connection to Hume succeeded: the API key was accepted."
+            return str(err)
+        return None

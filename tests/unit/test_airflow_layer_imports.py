@@ -1,7 +1,8 @@
-"""The Airflow layer imports only public surfaces: ``airflow_provider_hume.client`` and ``airflow.sdk``.
+"""The Airflow layer imports only public surfaces: the client packages and ``airflow.sdk``.
 
 Hooks, operators, sensors, triggers, transfers, links and lineage are thin: they reach the Hume protocol only
-through the client package's public names (never one of its modules), never the emulator, and Airflow only
+through the public names of ``airflow_provider_hume.client`` (``v0``), ``airflow_provider_hume.client.v1`` and
+its ``media`` and ``realtime`` packages (never one of their modules), never the emulator, and Airflow only
 through the Task SDK (plus the trigger base class and other providers, which have no SDK home).
 """
 
@@ -24,6 +25,13 @@ AIRFLOW_LAYER = sorted(
         PACKAGE / "_s3.py",
         PACKAGE / "_source_errors.py",
     ]
+)
+#: The client's public packages: ``v0`` at the top, ``v1`` in its own room.
+CLIENT_SURFACES = (
+    "airflow_provider_hume.client",
+    "airflow_provider_hume.client.v1",
+    "airflow_provider_hume.client.v1.media",
+    "airflow_provider_hume.client.v1.realtime",
 )
 #: Airflow modules with no home in ``airflow.sdk``: the trigger base, XCom reads for links, other providers.
 AIRFLOW_ALLOWED = (
@@ -49,8 +57,8 @@ def imported_modules(path: Path) -> list[str]:
 
 def violation(name: str) -> str | None:
     """Why importing ``name`` from the Airflow layer breaks the rule, or None."""
-    if name.startswith("airflow_provider_hume.client."):
-        return "import the client's public names from airflow_provider_hume.client"
+    if name.startswith("airflow_provider_hume.client.") and name not in CLIENT_SURFACES:
+        return f"import the client's public names from one of {', '.join(CLIENT_SURFACES)}"
     if name.startswith("airflow_provider_hume.emulator"):
         return "the emulator is not part of the provider's runtime"
     if name == "airflow" or name.startswith("airflow."):
@@ -65,7 +73,9 @@ def test_rule_catches_what_it_should() -> None:
     assert violation("airflow_provider_hume.client.batch") is not None
     assert violation("airflow.models") is not None
     assert violation("airflow.sdk.bases.sensor") is not None
+    assert violation("airflow_provider_hume.client.v1.client") is not None
     assert violation("airflow_provider_hume.client") is None
+    assert violation("airflow_provider_hume.client.v1.media") is None
     assert violation("airflow.providers.amazon.aws.hooks.s3") is None
 
 

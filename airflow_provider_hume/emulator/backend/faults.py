@@ -19,9 +19,16 @@ from typing import Final
 from airflow_provider_hume.emulator.backend.counters import Counters
 from airflow_provider_hume.emulator.backend.settings import FaultSettings
 
-#: Routes whose response bodies ``drop_rate`` may cut short: the two downloads.
+#: Routes whose response bodies ``drop_rate`` may cut short: the two ``v0`` downloads, and the ``v1`` uploads
+#: (their run is recorded, the client never reads the results) and runs list.
 DROP_ROUTES: Final = frozenset(
-    {"GET /v0/batch/jobs/{job_id}/predictions", "GET /v0/batch/jobs/{job_id}/artifacts"}
+    {
+        "GET /v0/batch/jobs/{job_id}/predictions",
+        "GET /v0/batch/jobs/{job_id}/artifacts",
+        "POST /v1/expression/audio/file",
+        "POST /v1/expression/video/file",
+        "GET /v1/expression/run",
+    }
 )
 
 

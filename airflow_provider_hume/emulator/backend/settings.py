@@ -166,6 +166,84 @@ class FaultSettings:
 
 
 @dataclass(frozen=True)
+class V1Settings:
+    """The ``v1`` room's values (hume-api-v1.md §5-§8); those marked ✖ Hume does not publish: guesses.
+
+    Documented: ``measured_faces`` (2 by default, "contact support to raise it"), ``face_state_ttl_seconds``
+    (24 h) and ``live_silence_seconds`` (a live run unheard from for 5 minutes reads ``errored``). The
+    realtime sockets' send rates (1 s of audio per second, 3 frames per second) are Hume's; how long a
+    silent session lives, the burst each rate allows and the per-kind cap of a run's event log are not
+    (hume-api-v1.md §7, §8). ``rate_multiplier`` is a test aid, not a Hume behaviour: it speeds both send
+    rates up so that tests can stream faster than real time.
+    """
+
+    runs_page_size_max: int = field(
+        default=200, metadata=flag("--v1-runs-page-size-max", "largest runs-list page_size (✖ a guess)")
+    )
+    measured_faces: int = field(
+        default=2, metadata=flag("--v1-measured-faces", "faces measured per image, largest first")
+    )
+    face_state_ttl_seconds: float = field(
+        default=86_400.0, metadata=flag("--v1-face-state-ttl", "seconds a face_state stays valid")
+    )
+    upload_latency_ms: int = field(
+        default=0, metadata=flag("--v1-upload-latency-ms", "processing time added to each upload (✖ a guess)")
+    )
+    vad_threshold_dbfs: float = field(
+        default=-40.0, metadata=flag("--v1-vad-threshold-dbfs", "RMS level counted as speech (✖ a guess)")
+    )
+    vad_hangover_ms: int = field(
+        default=500, metadata=flag("--v1-vad-hangover-ms", "silence that ends an utterance (✖ a guess)")
+    )
+    live_silence_seconds: float = field(
+        default=300.0, metadata=flag("--v1-live-silence", "seconds unheard before a live run reads errored")
+    )
+    run_event_cap: int = field(
+        default=100, metadata=flag("--v1-run-event-cap", "events of one kind logged per run (✖ a guess)")
+    )
+    realtime_idle_seconds: float = field(
+        default=60.0,
+        metadata=flag("--v1-realtime-idle-seconds", "close a silent realtime session after this (✖ a guess)"),
+    )
+    audio_burst_seconds: float = field(
+        default=2.0,
+        metadata=flag("--v1-audio-burst-seconds", "audio the 1 s/s rate lets through at once (✖ a guess)"),
+    )
+    video_burst_frames: float = field(
+        default=2.0,
+        metadata=flag("--v1-video-burst-frames", "frames the 3 fps rate lets through at once (✖ a guess)"),
+    )
+    rate_multiplier: float = field(
+        default=1.0,
+        metadata=flag("--v1-rate-multiplier", "TEST AID: multiply both realtime send rates by this"),
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("runs_page_size_max", "measured_faces", "run_event_cap"):
+            if getattr(self, name) < 1:
+                raise SettingError(name, f"must be at least 1 (got {getattr(self, name)})")
+        for name in (
+            "face_state_ttl_seconds",
+            "live_silence_seconds",
+            "realtime_idle_seconds",
+            "audio_burst_seconds",
+            "rate_multiplier",
+        ):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise SettingError(name, f"must be positive (got {value})")
+        if self.upload_latency_ms < 0:
+            raise SettingError("upload_latency_ms", f"must not be negative (got {self.upload_latency_ms})")
+        if not (math.isfinite(self.vad_threshold_dbfs) and -90 <= self.vad_threshold_dbfs <= 0):
+            reason = f"must be between -90 and 0 (got {self.vad_threshold_dbfs})"
+            raise SettingError("vad_threshold_dbfs", reason)
+        if not 10 <= self.vad_hangover_ms <= 2000:
+            raise SettingError("vad_hangover_ms", f"must be between 10 and 2000 (got {self.vad_hangover_ms})")
+        if not (math.isfinite(self.video_burst_frames) and self.video_burst_frames >= 1):
+            raise SettingError("video_burst_frames", f"must be at least 1 (got {self.video_burst_frames})")
+
+
+@dataclass(frozen=True)
 class EmulatorSettings:
     """Everything an emulator is started with, apart from its API keys."""
 
@@ -187,6 +265,9 @@ class EmulatorSettings:
     faults: FaultSettings = field(
         default_factory=FaultSettings,
         metadata={FLAG_GROUP: "faults (start values; change them at run time with /_emulator/faults)"},
+    )
+    v1: V1Settings = field(
+        default_factory=V1Settings, metadata={FLAG_GROUP: "v1 API (✖ marks values Hume does not publish)"}
     )
 
     def __post_init__(self) -> None:

@@ -65,7 +65,12 @@ class EmulatorState:
         self._jobs: dict[str, Job] = {}
         self._awaiting_callback: set[str] = set()
         self._lock = threading.Lock()
+        self._reset_hooks: list[Callable[[], None]] = []
         self.spool_dir = Path(tempfile.mkdtemp(prefix="hume-emulator-"))
+
+    def on_reset(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` on every :meth:`reset` (how the rooms above ``backend`` forget their records)."""
+        self._reset_hooks.append(hook)
 
     def user_for_key(self, api_key: str) -> str | None:
         """The user id of an accepted key, or ``None``."""
@@ -158,7 +163,8 @@ class EmulatorState:
         return sum(self.counters.request_counts().values())
 
     def reset(self) -> None:
-        """Forget every job (deleting its kept files), zero the counters and restore the start faults."""
+        """Forget every job (deleting its kept files), zero the counters, restore the start faults, and run
+        the reset hooks (``v1`` runs)."""
         with self._lock:
             jobs = list(self._jobs.values())
             self._jobs.clear()
@@ -169,6 +175,8 @@ class EmulatorState:
                     path.unlink(missing_ok=True)
         self.counters.reset()
         self.faults.reset()
+        for hook in self._reset_hooks:
+            hook()
 
     def close(self) -> None:
         """Delete the spool directory and every kept file in it."""

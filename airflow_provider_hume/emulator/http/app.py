@@ -17,10 +17,14 @@ from airflow_provider_hume.emulator.http.fault_middleware import FaultMiddleware
 from airflow_provider_hume.emulator.http.v0_batch import batch_router
 from airflow_provider_hume.emulator.inference.predictions import callback_body
 from airflow_provider_hume.emulator.streaming.route import stream_router
+from airflow_provider_hume.emulator.v1.realtime.route import realtime_router
+from airflow_provider_hume.emulator.v1.room import V1Room
+from airflow_provider_hume.emulator.v1.routes.api import install_v1
 
 
 def create_app(state: EmulatorState) -> FastAPI:
-    """A FastAPI app serving the Hume ``v0`` batch and streaming APIs and the admin API from ``state``.
+    """A FastAPI app serving the Hume ``v0`` batch and streaming APIs, the ``v1`` API (its room is
+    ``app.state.v1``) and the admin API from ``state``.
 
     Mount it on any ASGI server; job callbacks are delivered while the app's lifespan runs. A
     :class:`SettingError` if the start faults name a route the app does not serve.
@@ -48,8 +52,12 @@ def create_app(state: EmulatorState) -> FastAPI:
             warnings_top_level=settings.stream_warnings == "top-level",
         )
     )
+    room = V1Room(state)
+    app.state.v1 = room
+    install_v1(app, room)
+    app.include_router(realtime_router(room))
     app.include_router(admin_router(state))
-    app.include_router(console_router(state))
+    app.include_router(console_router(state, room))
     app.add_middleware(FaultMiddleware, state=state)
     check_routes(app, settings.faults.routes)
     return app

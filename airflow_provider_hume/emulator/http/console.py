@@ -1,6 +1,8 @@
 """The console under ``/_emulator/console/``: server-rendered pages of the caller's jobs, for a browser.
 
 * ``GET /_emulator/console/`` → the jobs, newest first: id, created time, status, sources, models.
+* the same page lists the caller's ``v1`` runs below the jobs, newest first: id, endpoint, mode, status,
+  start and end, metered seconds (hume-api-v1.md §8).
 * ``GET /_emulator/console/jobs/{job_id}`` → the job's state and, once COMPLETED, per source, file and model
   an SVG chart of the top emotions over time (:mod:`console_charts`). ``404`` for another user's job.
 
@@ -30,6 +32,7 @@ from airflow_provider_hume.emulator.http.console_charts import chart_svg, model_
 from airflow_provider_hume.emulator.inference.details import current_details
 from airflow_provider_hume.emulator.inference.predictions import source_predictions
 from airflow_provider_hume.emulator.media.sources import Source
+from airflow_provider_hume.emulator.v1.room import V1Room
 
 COOKIE: Final = "hume_emulator_key"
 PREFIX: Final = "/_emulator/console"
@@ -48,14 +51,15 @@ table{border-collapse:collapse}th,td{text-align:left;padding:4px 12px 4px 0;vert
 th{color:#6b7280;font-weight:600}tbody tr{border-top:1px solid #f3f4f6}code{font-size:13px}
 .status{padding:1px 8px;border-radius:9px;font-size:12px;font-weight:600;background:#e5e7eb}
 .COMPLETED{background:#dcfce7;color:#166534}.FAILED{background:#fee2e2;color:#991b1b}
-.IN_PROGRESS{background:#dbeafe;color:#1e40af}.error{color:#991b1b}.muted{color:#6b7280}
+.IN_PROGRESS{background:#dbeafe;color:#1e40af}.ended{background:#dcfce7;color:#166534}
+.errored{background:#fee2e2;color:#991b1b}.live{background:#dbeafe;color:#1e40af}.error{color:#991b1b}.muted{color:#6b7280}
 .chart .grid{stroke:#e5e7eb}.chart .frame{stroke:#9ca3af}.chart text{font-size:11px;fill:#374151}
 .chart .axis{fill:#6b7280}a{color:#1d4ed8}
 """
 
 
-def console_router(state: EmulatorState) -> APIRouter:
-    """The console's routes over ``state``."""
+def console_router(state: EmulatorState, room: V1Room) -> APIRouter:
+    """The console's routes over ``state`` and its ``v1`` room."""
     router = APIRouter(prefix=PREFIX)
 
     @router.get("/")
@@ -76,7 +80,9 @@ def console_router(state: EmulatorState) -> APIRouter:
             if rows
             else '<p class="muted">No jobs yet.</p>'
         )
-        return _page("Hume emulator: jobs", f"<h1>Jobs</h1>{table}")
+        return _page(
+            "Hume emulator: jobs", f"<h1>Jobs</h1>{table}<h2>Runs (v1)</h2>{_runs_table(room, user)}"
+        )
 
     @router.get("/jobs/{job_id}")
     def job_page(job_id: str, request: Request) -> Response:
@@ -101,6 +107,23 @@ def console_router(state: EmulatorState) -> APIRouter:
         return _page(f"Hume emulator: job {job.job_id}", "".join(body), head=refresh)
 
     return router
+
+
+def _runs_table(room: V1Room, user: str) -> str:
+    """The ``v1`` runs of ``user``'s organisation, newest first."""
+    rows = [
+        f"<tr><td><code>{escape(run.run_id)}</code></td><td>{escape(run.endpoint)}</td><td>{escape(run.mode)}</td>"
+        f"<td>{_status(run.status)}</td><td>{_time(run.started_ms)}</td><td>{_time(run.ended_ms)}</td>"
+        f"<td>{run.metered_seconds:.1f}</td></tr>"
+        for run in room.runs.all_runs()
+        if run.organisation == user
+    ]
+    if not rows:
+        return '<p class="muted">No runs yet.</p>'
+    return (
+        "<table><thead><tr><th>Run</th><th>Endpoint</th><th>Mode</th><th>Status</th><th>Started (UTC)</th>"
+        f"<th>Ended (UTC)</th><th>Metered s</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _authorize(state: EmulatorState, request: Request) -> str | Response:

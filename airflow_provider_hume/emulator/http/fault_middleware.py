@@ -1,5 +1,6 @@
 """ASGI middleware in front of the API: counts every answered request per route and status, and applies the
 fault injector's decisions (latency, 429/5xx instead of the response, a connection dropped mid-body).
+A rejected ``v1`` request gets ``v1`` bodies (``v1.errors.v1_fault_body``), any other the ``v0`` ones.
 
 Routes are named by method and path template (``"GET /v0/batch/jobs/{job_id}"``), matched before the router
 runs so that faults can reject a request without calling it; a path no route matches keeps its raw path.
@@ -24,8 +25,10 @@ from airflow_provider_hume.emulator.backend.settings import SettingError
 from airflow_provider_hume.emulator.backend.state import EmulatorState
 from airflow_provider_hume.emulator.http.auth import connection_key
 from airflow_provider_hume.emulator.http.errors import RATE_LIMIT_FAULT, server_error_body
+from airflow_provider_hume.emulator.v1.errors import v1_fault_body
 
 ADMIN_PREFIX: Final = "/_emulator/"
+V1_PREFIX: Final = "/v1/"
 
 
 class ConnectionDropped(Exception):
@@ -92,12 +95,12 @@ class FaultMiddleware:
         self, route: str, rejection: Rejection, scope: Scope, receive: Receive, send: Send
     ) -> None:
         self.state.record_request(route, rejection.status)
-        if rejection.status == 429:
-            headers = {"Retry-After": str(rejection.retry_after)}
-            response = JSONResponse(RATE_LIMIT_FAULT, rejection.status, headers=headers)
+        headers = {"Retry-After": str(rejection.retry_after)} if rejection.status == 429 else None
+        if scope["path"].startswith(V1_PREFIX):
+            body = v1_fault_body(rejection.status)
         else:
-            response = JSONResponse(server_error_body(rejection.status), rejection.status)
-        await response(scope, receive, send)
+            body = RATE_LIMIT_FAULT if rejection.status == 429 else server_error_body(rejection.status)
+        await JSONResponse(body, rejection.status, headers=headers)(scope, receive, send)
 
 
 def check_routes(app: Starlette, routes: Iterable[str]) -> None:

@@ -386,7 +386,7 @@ def test_a_job_list_echoing_the_key_in_test_connection(
     monkeypatch: pytest.MonkeyPatch,
     key_at: int | None,
 ) -> None:
-    """``test_connection`` lists one job; the answer is a 200 HTML page echoing the key."""
+    """``test_connection`` lists one run and one job; the job list is a 200 HTML page echoing the key."""
     _use_connection(monkeypatch, fault_proxy.url, emulator.api_key)
     rule = fault_proxy.inject("GET", JOBS, echo_key(200, json=False, key_at=key_at))
     triggers_before, search = harness.start()
@@ -394,7 +394,8 @@ def test_a_job_list_echoing_the_key_in_test_connection(
     search.add("test_connection message", message)
     harness.finish(search, None, triggers_before)
     assert rule.hits == 1
-    assert not ok
+    assert ok, "the v1 API (not behind the rule) accepted the key"
+    assert "v0: " in message
     assert "not JSON for the job list" in message
     _assert_nowhere(
         f"test_connection: job list HTML ({'across the cut' if key_at else 'short'})",

@@ -26,6 +26,7 @@ def test_the_whole_emulator_loads_no_airflow_and_no_provider_code() -> None:
     loaded = loaded_modules("airflow_provider_hume.emulator.cli", "airflow_provider_hume.emulator.http.app")
     assert [name for name in loaded if within(name, FORBIDDEN)] == []
     assert "airflow_provider_hume.emulator.streaming.route" in loaded
+    assert "airflow_provider_hume.emulator.v1.routes.uploads" in loaded
 
 
 def test_the_plugin_and_the_launcher_load_no_web_framework() -> None:

@@ -5,10 +5,11 @@ loads are checked in ``tests/integration/emulator/test_emulator_imports.py``):
 
 * no module imports Airflow or any part of the provider outside ``emulator/`` (``client``, ``hooks``,
   ``operators``, ``sensors``, ``triggers``, ``transfers``, ``links``...);
-* the rooms are layered ``http`` → ``streaming`` → ``inference`` → ``backend`` → ``media``: a room imports
-  itself and the rooms after it only, so ``backend``, ``inference`` and ``media`` never import ``http``;
+* the rooms are layered ``http`` → ``v1`` → ``streaming`` → ``inference`` → ``backend`` → ``media``: a room
+  imports itself and the rooms after it only, so ``v1``, ``backend``, ``inference`` and ``media`` never
+  import ``http``;
 * no room imports the entry points above them (``server``, ``cli``, ``process``, ``admin_client``);
-* only ``http`` and ``streaming.route`` import the web framework;
+* only ``http``, ``streaming.route``, ``v1.routes`` and ``v1.realtime.route`` import the web framework;
 * a room's ``__init__`` is only its docstring, and the modules that must stay light (the pytest plugin's and
   the launcher's imports) import the standard library only, plus ``requests`` for the admin client.
 """
@@ -27,9 +28,9 @@ EMULATOR_DIR = Path(emulator_package.__file__).parent
 PACKAGE = emulator_package.__name__
 PROVIDER = PACKAGE.rpartition(".")[0]
 #: Top to bottom: a room may import itself and the rooms after it.
-ROOMS = ("http", "streaming", "inference", "backend", "media")
+ROOMS = ("http", "v1", "streaming", "inference", "backend", "media")
 WEB_FRAMEWORK = ("fastapi", "starlette", "uvicorn", "python_multipart")
-HTTP_SURFACE = ("http", "streaming.route")
+HTTP_SURFACE = ("http", "streaming.route", "v1.routes", "v1.realtime.route")
 #: Modules that must not pull in anything heavy, and the third-party packages each may use.
 LIGHT = {"backend.settings": set(), "process": set(), "admin_client": {"requests"}}
 
@@ -81,6 +82,7 @@ ROOM_PACKAGES = [name for name, path in ROOM_MODULES.items() if path.name == "__
 def test_the_scan_sees_the_rooms_and_their_imports() -> None:
     assert {room(name) for name in ROOM_MODULES} == set(ROOMS)
     assert f"{PACKAGE}.streaming.route" in imported_names(MODULES[f"{PACKAGE}.http.app"])
+    assert f"{PACKAGE}.v1.routes.api" in imported_names(MODULES[f"{PACKAGE}.http.app"])
     assert f"{PACKAGE}.media.limits" in imported_names(MODULES[f"{PACKAGE}.media.probe"])
 
 

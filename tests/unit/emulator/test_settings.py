@@ -14,6 +14,7 @@ from airflow_provider_hume.emulator.backend.settings import (
     FaultSettings,
     Flag,
     SettingError,
+    V1Settings,
     parse_statuses,
 )
 
@@ -104,7 +105,7 @@ def test_applies_to_routes_and_times() -> None:
     assert not FaultSettings(times=0).applies_to("POST /v0/batch/jobs")
 
 
-@pytest.mark.parametrize("settings_class", [EmulatorSettings, FaultSettings])
+@pytest.mark.parametrize("settings_class", [EmulatorSettings, FaultSettings, V1Settings])
 def test_every_setting_has_a_flag_or_is_a_group_of_them(settings_class: type) -> None:
     for field in fields(settings_class):
         assert isinstance(field.metadata.get(FLAG), Flag) or FLAG_GROUP in field.metadata, field.name

@@ -17,6 +17,7 @@ from airflow_provider_hume._connection_form import (
     ui_field_behaviour,
 )
 from airflow_provider_hume.client import HumeAuthError
+from airflow_provider_hume.client.v1 import HumeNotServingV1Error
 from airflow_provider_hume.hooks.hume import HumeHook, settings_from_connection
 from tests.unit.airflow.conftest import Logs
 from tests.unit.airflow.stubs import API_KEY, FakeClock, Script, StubClient, StubHook
@@ -205,14 +206,23 @@ class AcceptingClient(StubClient):
 
 
 class ClientHook(StubHook):
-    """A stub hook whose client is ``client_class``."""
+    """A stub hook whose ``v0`` client is ``client_class`` and ``v1`` client ``v1_class``."""
 
-    def __init__(self, client_class: type[StubClient]) -> None:
+    def __init__(self, client_class: type[StubClient], v1_class: type[StubClient] | None = None) -> None:
         super().__init__(Script(), FakeClock())
         self.client_class = client_class
+        self.v1_class = v1_class or client_class
 
     def get_client(self, **overrides: Any) -> StubClient:
         return self.client_class(self.script, self.clock)
+
+    def get_v1_client(self, **overrides: Any) -> StubClient:
+        return self.v1_class(self.script, self.clock)
+
+
+class NotServingV1Client(StubClient):
+    def check_connection(self) -> None:
+        raise HumeNotServingV1Error("the server at http://hume.example does not serve /v1/expression")
 
 
 def test_connection_test_reports_a_rejected_key_without_the_key() -> None:
@@ -226,9 +236,19 @@ def test_connection_test_reports_success() -> None:
     before = AcceptingClient.checks
     assert ClientHook(AcceptingClient).test_connection() == (
         True,
-        "Connection to Hume succeeded: the API key was accepted.",
+        "Connection to Hume succeeded: the API key was accepted by the v1 and v0 API.",
     )
-    assert AcceptingClient.checks == before + 1
+    assert AcceptingClient.checks == before + 2, "both APIs were asked"
+
+
+def test_connection_test_succeeds_when_only_one_api_is_served() -> None:
+    ok, message = ClientHook(RejectingClient, v1_class=AcceptingClient).test_connection()
+    assert ok, message
+    assert message.startswith("Connection to Hume succeeded: the API key was accepted by the v1 API")
+    assert "v0: Hume rejected the API key" in message
+    ok, message = ClientHook(AcceptingClient, v1_class=NotServingV1Client).test_connection()
+    assert ok, message
+    assert "accepted by the v0 API (not served: v1: the server at http://hume.example" in message
 
 
 def test_connection_test_reports_a_missing_key_as_the_field_to_fill() -> None:
