@@ -271,8 +271,11 @@ async def test_a_retryable_video_failure_is_resent_once(
     )
     assert [reply.result is not None for reply in replies] == [True, True, True]
     (session,) = summary.sessions
-    assert session.errors == {"internal_error": 1}
-    assert session.frames_sent == 4
+    # At 40x speed frames are 8 ms apart: on a busy machine two may reach the server bunched and one be
+    # refused with rate_limited (then resent). Those are not taken in; the failed frame is, and is resent.
+    limited = session.errors.get("rate_limited", 0)
+    assert session.errors == {"internal_error": 1} | ({"rate_limited": limited} if limited else {})
+    assert session.frames_sent == 4 + limited
     assert session.received == {"frames": 4}  # the failed frame was taken in, and counted
     assert summary.complete
 
