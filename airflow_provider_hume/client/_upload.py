@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeAlias
 
-from requests_toolbelt import MultipartEncoder, MultipartEncoderMonitor
-
 from airflow_provider_hume.client._fields import invalid
 from airflow_provider_hume.client.errors import HumeValidationError
 
@@ -166,6 +164,10 @@ def streamed_multipart(fields: Sequence[tuple[str, Any]], files: int) -> tuple[A
     a reader such as :class:`SizedReader`; ``files`` is the number of file parts, for the log line.
     The body (a ``MultipartEncoderMonitor``) logs its progress every tenth and can be read only once.
     """
+    # requests-toolbelt brings requests and urllib3: imported here, not with UploadSource and check_files,
+    # which operators use while a DAG file is parsed.
+    from requests_toolbelt import MultipartEncoder, MultipartEncoderMonitor
+
     encoder = MultipartEncoder(fields=list(fields))
     log.info("Hume upload: sending %d file(s), %s in total", files, human_size(encoder.len))
     return MultipartEncoderMonitor(encoder, _ProgressLog(encoder.len)), encoder.content_type

@@ -298,7 +298,7 @@ class HumeBatchClient:
 
         The stream reports EOF only once the body is known whole: its announced length arrived and, with
         ``verify``, it parsed as one complete JSON value. Otherwise a read raises
-        :class:`~airflow_provider_hume.client.verify.HumeBodyError` (a :class:`HumeConnectionError`) first.
+        :class:`~airflow_provider_hume.client.HumeBodyError` (a :class:`HumeConnectionError`) first.
         """
         check = JsonCheck() if verify else NoCheck()
         return self._open_stream(
@@ -313,7 +313,7 @@ class HumeBatchClient:
         The stream reports EOF only once the body is known whole: its announced length arrived and, with
         ``verify``, every entry passed its CRC-32 check and the central directory matched the entries (see
         :mod:`~airflow_provider_hume.client.zip_check`). Otherwise a read raises
-        :class:`~airflow_provider_hume.client.verify.HumeBodyError` (a :class:`HumeConnectionError`) first.
+        :class:`~airflow_provider_hume.client.HumeBodyError` (a :class:`HumeConnectionError`) first.
         """
         check = ZipCheck() if verify else NoCheck()
         return self._open_stream(

@@ -2,9 +2,11 @@
 
 It never blocks the event loop: every wait is ``await``-ed, including retry delays. It shares the retry
 policy, the protocol helpers and the error mapping with :mod:`airflow_provider_hume.client.batch`. The aiohttp
-session is created lazily inside the running loop, so a client may be built outside of it. Note that aiohttp
-itself resends a GET once when the server drops the connection before answering (RFC 9112 §9.3.1); the retries
-counted and logged here come on top of that.
+session is taken lazily inside the running loop, so a client may be built outside of it: a session of its own,
+or with ``share_connections`` the running loop's shared pool (:mod:`airflow_provider_hume.client.async_pool`,
+what triggers use). Either way the environment (proxy variables) is read once, never per request. Note that
+aiohttp itself resends a GET once when the server drops the connection before answering (RFC 9112 §9.3.1); the
+retries counted and logged here come on top of that.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import aiohttp
 
 from airflow_provider_hume import DEFAULT_BASE_URL
 from airflow_provider_hume.client._fields import check_number
+from airflow_provider_hume.client.async_pool import PoolSettings, SessionLease, lease_session, private_session
 from airflow_provider_hume.client.errors import (
     REDACTED,
     HumeConnectionError,
@@ -73,7 +76,10 @@ async def _read(response: aiohttp.ClientResponse, limit: int) -> bytes:
 class AsyncHumeBatchClient:
     """Read job details and job lists without blocking the event loop.
 
-    ``sleep`` and ``clock`` (Unix time) are injectable so tests can run waits without waiting.
+    ``share_connections=True`` polls through the running event loop's pool shared by every client with the
+    same base URL and timeouts (see :mod:`~airflow_provider_hume.client.async_pool`), as the hook's clients
+    for triggers do; by default a client opens a pool of its own. Either way :meth:`close` (or ``async with``)
+    gives it back. ``sleep`` and ``clock`` (Unix time) are injectable so tests can run waits without waiting.
     """
 
     def __init__(
@@ -86,6 +92,7 @@ class AsyncHumeBatchClient:
         retry_policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing the default is safe
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        share_connections: bool = False,
     ) -> None:
         self._api_key = check_api_key(api_key)
         self.base_url = normalize_base_url(base_url)
@@ -94,7 +101,11 @@ class AsyncHumeBatchClient:
         self.retry_policy = retry_policy
         self._sleep = sleep
         self._clock = clock
-        self._session: aiohttp.ClientSession | None = None
+        self.share_connections = share_connections
+        self._pool_settings = PoolSettings.for_url(
+            self.base_url, connect_timeout=self.connect_timeout, read_timeout=self.timeout
+        )
+        self._lease: SessionLease | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -108,10 +119,11 @@ class AsyncHumeBatchClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP session, if one was opened."""
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        """Give the connection pool back (closing it if this client was its last user); using the client
+        afterwards takes one again."""
+        if self._lease is not None:
+            lease, self._lease = self._lease, None
+            await lease.release()
 
     async def get_job_details(self, job_id: str, *, deadline: float = math.inf) -> JobDetails:
         """The job's request echo and state; no retry is started that would end past ``deadline``."""
@@ -178,13 +190,16 @@ class AsyncHumeBatchClient:
         status, headers, body = await self._get(JOBS_PATH, params)
         return parse_job_list(status, body, headers, redact=(self._api_key,))
 
-    def _session_in_loop(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            timeout = aiohttp.ClientTimeout(
-                total=None, sock_connect=self.connect_timeout, sock_read=self.timeout
-            )
-            self._session = aiohttp.ClientSession(timeout=timeout, trust_env=True)
-        return self._session
+    async def _lease_in_loop(self) -> SessionLease:
+        """The pool to request through in the running loop (one held from another loop is given back)."""
+        lease = self._lease
+        if lease is None or not lease.serves(asyncio.get_running_loop()):
+            take = lease_session if self.share_connections else private_session
+            old, lease = lease, take(self._pool_settings)
+            self._lease = lease
+            if old is not None:
+                await old.release()
+        return lease
 
     async def _get(
         self, path: str, params: list[tuple[str, str]] | None, deadline: float = math.inf
@@ -195,9 +210,14 @@ class AsyncHumeBatchClient:
         )
         url = f"{self.base_url}{path}"
         while True:
+            lease = await self._lease_in_loop()
             try:
-                async with self._session_in_loop().get(
-                    url, params=params, headers=request_headers(self._api_key), allow_redirects=False
+                async with lease.session.get(
+                    url,
+                    params=params,
+                    headers=request_headers(self._api_key),
+                    allow_redirects=False,
+                    proxy=lease.proxy,
                 ) as response:
                     log.debug("Hume GET %s -> HTTP %d", path, response.status)
                     if 200 <= response.status < 300:

@@ -76,6 +76,23 @@ class HumeTLSError(HumeConnectionError):
     """
 
 
+class HumeBodyError(HumeConnectionError):
+    """A streamed body did not arrive whole: it broke off, ended early, or fails its format's check.
+
+    ``body`` names it (e.g. ``artifacts of Hume job 42``); ``received`` counts the bytes that arrived and
+    ``expected`` is the announced length, or None when the body came without one. Fetching the body again may
+    well succeed, so this is a :class:`HumeConnectionError` (transient).
+    """
+
+    def __init__(
+        self, message: str, *, body: str = "", received: int = 0, expected: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.body = body
+        self.received = received
+        self.expected = expected
+
+
 class HumeJobFailedError(HumeError):
     """The job ended in the FAILED state; ``reason`` is Hume's own message."""
 

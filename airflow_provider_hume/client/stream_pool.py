@@ -17,13 +17,16 @@ import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from airflow_provider_hume.client.errors import HumeStreamError, HumeValidationError
-from airflow_provider_hume.client.stream import HumeStreamClient, StreamSocket
 from airflow_provider_hume.client.stream_chunks import iter_wav_chunks, split_text
 from airflow_provider_hume.client.stream_models import StreamLanguage, StreamModels
 from airflow_provider_hume.client.stream_payloads import DEFAULT_WINDOW_MS, MAX_AUDIO_MS, wav_seconds
 from airflow_provider_hume.client.stream_stitch import StitchedResult
+
+if TYPE_CHECKING:  # websockets: loaded by whoever builds the client, not by this module's users
+    from airflow_provider_hume.client.stream import HumeStreamClient, StreamSocket
 
 log = logging.getLogger(__name__)
 

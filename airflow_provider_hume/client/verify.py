@@ -20,7 +20,7 @@ import ijson  # type: ignore[import-untyped]
 import requests
 import urllib3.exceptions
 
-from airflow_provider_hume.client.errors import REDACTED, HumeConnectionError, truncate
+from airflow_provider_hume.client.errors import REDACTED, HumeBodyError, truncate
 
 #: Checks are fed at most this many bytes at a time, however much a reader asks for at once.
 FEED_BYTES: Final = 64 * 1024
@@ -37,23 +37,6 @@ BROKEN_BODY_ERRORS: Final = (
     http.client.HTTPException,
     OSError,
 )
-
-
-class HumeBodyError(HumeConnectionError):
-    """A streamed body did not arrive whole: it broke off, ended early, or fails its format's check.
-
-    ``body`` names it (e.g. ``artifacts of Hume job 42``); ``received`` counts the bytes that arrived and
-    ``expected`` is the announced length, or None when the body came without one. Fetching the body again may
-    well succeed, so this is a :class:`HumeConnectionError` (transient).
-    """
-
-    def __init__(
-        self, message: str, *, body: str = "", received: int = 0, expected: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.body = body
-        self.received = received
-        self.expected = expected
 
 
 class BodyDefect(ValueError):

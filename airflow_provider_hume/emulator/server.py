@@ -109,6 +109,7 @@ class EmulatorServer:
             access_log=False,
             lifespan="on",
             ws_max_size=SERVER_MAX_MESSAGE_SIZE,
+            timeout_keep_alive=self.state.settings.keep_alive_seconds,
         )
         logging.getLogger("uvicorn.error").addFilter(_QUIET_DROPS)
         server = uvicorn.Server(config)

@@ -5,21 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook, Connection
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hume._connection_form import DEFAULT_BASE_URL, ui_field_behaviour
-from airflow_provider_hume.client import (
-    AsyncHumeBatchClient,
-    HumeBatchClient,
-    HumeError,
-    HumeStreamClient,
-    RetryPolicy,
-)
-from airflow_provider_hume.client.v1 import DEFAULT_V1_BASE_URL, HumeV1Client
+from airflow_provider_hume.client import HumeError, RetryPolicy
+
+if TYPE_CHECKING:
+    # The clients bring requests, aiohttp and websockets: each method imports its own when called, so that
+    # parsing a DAG file that uses this hook (through an operator) loads none of them.
+    from airflow_provider_hume.client import AsyncHumeBatchClient, HumeBatchClient, HumeStreamClient
+    from airflow_provider_hume.client.v1 import HumeV1Client
 
 log = logging.getLogger(__name__)
 
@@ -173,14 +172,26 @@ class HumeHook(BaseHook):
 
         ``overrides`` replace the client's other constructor arguments (``sleep`` and ``clock`` in tests).
         """
+        from airflow_provider_hume.client import HumeBatchClient
+
         return HumeBatchClient(**_client_arguments(self.get_settings()), **overrides)
 
     async def get_async_client(self, **overrides: Any) -> AsyncHumeBatchClient:
-        """An asyncio batch client for triggers; it never blocks the event loop (``overrides`` as above)."""
-        return AsyncHumeBatchClient(**_client_arguments(await self.aget_settings()), **overrides)
+        """An asyncio batch client for triggers; it never blocks the event loop (``overrides`` as above).
+
+        It polls through the running loop's connection pool shared by every trigger of the same base URL and
+        timeouts (``share_connections``, see :mod:`airflow_provider_hume.client.async_pool`); close it (or use
+        it as an async context manager) so the pool closes when its last user leaves.
+        """
+        from airflow_provider_hume.client import AsyncHumeBatchClient
+
+        arguments = {**_client_arguments(await self.aget_settings()), **overrides}
+        return AsyncHumeBatchClient(**{"share_connections": True, **arguments})
 
     def get_stream_client(self) -> HumeStreamClient:
         """A websocket client for ``<base URL>/v0/stream/models`` (https becomes wss, http becomes ws)."""
+        from airflow_provider_hume.client import HumeStreamClient
+
         return HumeStreamClient(**_client_arguments(self.get_settings()))
 
     def get_v1_client(self, **overrides: Any) -> HumeV1Client:
@@ -189,6 +200,8 @@ class HumeHook(BaseHook):
 
         ``overrides`` replace the client's other constructor arguments (timeouts, retry policy).
         """
+        from airflow_provider_hume.client.v1 import DEFAULT_V1_BASE_URL, HumeV1Client
+
         settings = self.get_settings()
         arguments: dict[str, Any] = {
             "api_key": settings.api_key,

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_hume.client import HumeBatchClient, HumeError, JobStatus, SubmissionFingerprint
+from airflow_provider_hume.client import HumeError, JobStatus, SubmissionFingerprint
+
+if TYPE_CHECKING:
+    from airflow_provider_hume.client import HumeBatchClient
 
 #: Task state store key of the record.
 SUBMISSION_STATE_KEY = "hume_submission"

@@ -27,7 +27,7 @@ from airflow_provider_hume.client import (
     HumeError,
     HumeValidationError,
 )
-from airflow_provider_hume.client.v1 import MAX_REQUEST_BYTES, HumeNotServingV1Error, HumeV1Client
+from airflow_provider_hume.client.v1 import MAX_REQUEST_BYTES, HumeNotServingV1Error
 from airflow_provider_hume.client.v1 import rows as v1_rows
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.operators._v1_sources import SourceFile, SourceResolver
@@ -41,6 +41,7 @@ from airflow_provider_hume.operators._v1_uploads import (
 )
 
 if TYPE_CHECKING:
+    from airflow_provider_hume.client.v1 import HumeV1Client
     from airflow_provider_hume.lineage import HumeLineage
 
 ON_ERROR = ("fail", "skip")

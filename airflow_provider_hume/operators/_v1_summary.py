@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_hume.client import HumeError
-from airflow_provider_hume.client.v1 import HumeV1Client
 from airflow_provider_hume.operators._v1_staging import Outputs
 from airflow_provider_hume.operators._v1_uploads import CLOCK_SKEW, LostRuns
+
+if TYPE_CHECKING:
+    from airflow_provider_hume.client.v1 import HumeV1Client
 
 #: Failures listed in the XCom summary (the count is always exact).
 MAX_LISTED = 20

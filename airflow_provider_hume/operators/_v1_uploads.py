@@ -17,11 +17,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_hume.client import HumeError
-from airflow_provider_hume.client.v1 import HumeUploadOutcomeUnknownError, HumeV1Client, RunSummary
+from airflow_provider_hume.client.v1 import HumeUploadOutcomeUnknownError
 from airflow_provider_hume.operators._v1_staging import Staging
+
+if TYPE_CHECKING:
+    from airflow_provider_hume.client.v1 import HumeV1Client, RunSummary
 
 _T = TypeVar("_T")
 

@@ -43,7 +43,6 @@ from airflow_provider_hume.operators._lost_submission import (
 )
 from airflow_provider_hume.operators._s3_inputs import S3_INPUT_MODES, S3InputMode, S3InputResolver
 from airflow_provider_hume.triggers.events import event_from_step, job_id_from_event
-from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 if TYPE_CHECKING:
     from airflow_provider_hume.lineage import HumeLineage
@@ -350,6 +349,9 @@ class HumeBatchSubmitOperator(BaseOperator):
         if not self.wait_for_completion:
             return
         if self.deferrable:
+            # Imported here: the trigger brings Airflow's trigger base, which parsing a DAG need not load.
+            from airflow_provider_hume.triggers.job import HumeJobTrigger
+
             self.log.info("Deferring to HumeJobTrigger: the triggerer now waits for Hume job %s", external_id)
             self.defer(
                 trigger=HumeJobTrigger(

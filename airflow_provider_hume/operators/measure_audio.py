@@ -6,15 +6,10 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_hume.client import HumeValidationError
-from airflow_provider_hume.client.v1 import (
-    AudioFileConfig,
-    AudioFileResult,
-    HumeV1Client,
-)
-from airflow_provider_hume.client.v1.media import AudioChunk, prepare_audio, stitch_audio
+from airflow_provider_hume.client.v1 import AudioFileConfig
 from airflow_provider_hume.operators._v1_measure import (
     _V1MeasureOperator,
     needs_media_extra,
@@ -23,6 +18,11 @@ from airflow_provider_hume.operators._v1_measure import (
 from airflow_provider_hume.operators._v1_sources import SourceFile, names
 from airflow_provider_hume.operators._v1_summary import MIN_BILLED_SECONDS
 from airflow_provider_hume.operators._v1_uploads import Upload, Uploader, UploadIntent
+
+if TYPE_CHECKING:
+    # The result models and the media pipeline load when a task runs, not when a DAG file is parsed.
+    from airflow_provider_hume.client.v1 import AudioFileResult, HumeV1Client
+    from airflow_provider_hume.client.v1.media import AudioChunk
 
 #: Extensions that may be a ready 16 kHz mono s16 WAV (anything else needs decoding with PyAV).
 _WAV_SUFFIXES = (".wav", ".wave")
@@ -41,6 +41,9 @@ class _AudioFile:
         return all(future.done() for _, future in self.chunks)
 
     def line(self) -> dict[str, Any]:
+        from airflow_provider_hume.client.v1 import AudioFileResult
+        from airflow_provider_hume.client.v1.media import stitch_audio
+
         staged = [(chunk, future.result()) for chunk, future in self.chunks]
         pairs = [(chunk, AudioFileResult.from_api(item["result"])) for chunk, item in staged]
         stitched = stitch_audio(pairs).to_api()
@@ -146,6 +149,8 @@ class HumeMeasureAudioOperator(_V1MeasureOperator):
     def measure(
         self, source: SourceFile, path: Path, uploader: Uploader, workdir: Path, cleanup: ExitStack
     ) -> _AudioFile:
+        from airflow_provider_hume.client.v1.media import prepare_audio
+
         prepared = cleanup.enter_context(
             prepare_audio(path, source.uri, max_request_bytes=self.max_request_bytes, workdir=str(workdir))
         )

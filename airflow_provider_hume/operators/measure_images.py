@@ -8,24 +8,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_hume.client import HumeError, HumeValidationError
-from airflow_provider_hume.client.v1 import (
-    FaceConfig,
-    HumeV1Client,
-    ImageFileConfig,
-    ImageFileResult,
-    MediaPart,
-)
-from airflow_provider_hume.client.v1.media import (
-    VideoFrame,
-    batch_parts,
-    check_fps,
-    check_oversize,
-    iter_video_frames,
-    prepare_image,
-)
+from airflow_provider_hume.client.v1 import FaceConfig, ImageFileConfig, MediaPart
+from airflow_provider_hume.client.v1.media import check_fps, check_oversize
 from airflow_provider_hume.operators._v1_measure import (
     _V1MeasureOperator,
     needs_media_extra,
@@ -35,6 +22,11 @@ from airflow_provider_hume.operators._v1_sources import SourceFile, SourceResolv
 from airflow_provider_hume.operators._v1_staging import Staging
 from airflow_provider_hume.operators._v1_summary import MIN_BILLED_SECONDS, FileFailure
 from airflow_provider_hume.operators._v1_uploads import Upload, Uploader, UploadIntent
+
+if TYPE_CHECKING:
+    # The result models and the media pipeline load when a task runs, not when a DAG file is parsed.
+    from airflow_provider_hume.client.v1 import HumeV1Client, ImageFileResult
+    from airflow_provider_hume.client.v1.media import VideoFrame
 
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg")
 #: Hume bills ⅓ s per image taken in (hume-api-v1.md §8).
@@ -164,12 +156,17 @@ class HumeMeasureImagesOperator(_V1MeasureOperator):
     def measure(
         self, source: SourceFile, path: Path, uploader: Uploader, workdir: Path, cleanup: ExitStack
     ) -> _Video:
+        from airflow_provider_hume.client.v1.media import iter_video_frames
+
         frames = iter_video_frames(path, source.uri, fps=self.fps)
         return _Video(uploader.submit_task(self._video_line, source, frames, uploader))
 
     def _video_line(
         self, source: SourceFile, frames: Iterator[VideoFrame], uploader: Uploader
     ) -> dict[str, Any]:
+        from airflow_provider_hume.client.v1 import ImageFileResult
+        from airflow_provider_hume.client.v1.media import batch_parts
+
         key = source.key(*self.settings_key())
         queued: deque[VideoFrame] = deque()
 
@@ -241,6 +238,8 @@ class HumeMeasureImagesOperator(_V1MeasureOperator):
     def _measure_stills(
         self, sources: Sequence[SourceFile], resolver: SourceResolver, uploader: Uploader, staging: Staging
     ) -> dict[str, FileFailure]:
+        from airflow_provider_hume.client.v1.media import batch_parts, prepare_image
+
         failures: dict[str, FileFailure] = {}
         todo = [s for s in sources if staging.get(self._line_name(s)) is None]
         if len(todo) < len(sources):
@@ -278,6 +277,8 @@ class HumeMeasureImagesOperator(_V1MeasureOperator):
         return f"files/{source.key(*self.settings_key())}.json"
 
     def _still_upload(self, uploader: Uploader, members: list[SourceFile], batch: list[MediaPart]) -> Upload:
+        from airflow_provider_hume.client.v1 import ImageFileResult
+
         config = ImageFileConfig(face=FaceConfig(self.threshold, self.min_size))
         name = f"stills/{members[0].key(*self.settings_key())}-{len(members)}.json"
         upload = self._upload(uploader.client, members[0], 0, batch, config, name)

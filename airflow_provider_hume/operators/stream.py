@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
@@ -21,7 +21,6 @@ from airflow_provider_hume.client import (
     MEDIA_MODELS,
     HumeAuthError,
     HumeError,
-    HumeStreamClient,
     HumeValidationError,
     InputOutcome,
     StreamInput,
@@ -32,6 +31,9 @@ from airflow_provider_hume.client import (
     write_result_line,
 )
 from airflow_provider_hume.hooks.hume import HumeHook
+
+if TYPE_CHECKING:
+    from airflow_provider_hume.client import HumeStreamClient
 
 DEFAULT_MAX_XCOM_BYTES = 1024 * 1024
 """Largest JSON Lines output returned through XCom; beyond it results must go to S3."""

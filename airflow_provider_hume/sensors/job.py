@@ -22,7 +22,6 @@ from airflow_provider_hume.client import (
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.links.job import HumeJobLink
 from airflow_provider_hume.triggers.events import HumeJobTimeoutError, event_from_step, job_id_from_event
-from airflow_provider_hume.triggers.job import HumeJobTrigger
 
 #: Task state store key of the failed polls in a row, carried across reschedules.
 POLL_ERRORS_STATE_KEY = "hume_poll_errors_in_a_row"
@@ -117,6 +116,9 @@ class HumeJobSensor(BaseSensorOperator):
             return super().execute(context)
         if self.poke(context).is_done:
             return self.job_id
+        # Imported here: the trigger brings Airflow's trigger base, which parsing a DAG need not load.
+        from airflow_provider_hume.triggers.job import HumeJobTrigger
+
         self.log.info("Deferring to HumeJobTrigger: the triggerer now waits for Hume job %s", self.job_id)
         self.defer(
             trigger=HumeJobTrigger(

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_hume._s3 import s3_hook
-from airflow_provider_hume.client import HumeBatchClient, HumeConnectionError
+from airflow_provider_hume.client import HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.progress import ProgressReader
 from airflow_provider_hume.transfers.tabular_files import check_output_format, export_prediction_tables
 
 if TYPE_CHECKING:
+    from airflow_provider_hume.client import HumeBatchClient
     from airflow_provider_hume.lineage import HumeLineage
 
 #: Bounded parallelism keeps the upload's memory flat: about (concurrency + 1) x chunk size.

@@ -12,8 +12,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from typing import Any, BinaryIO
 
-from requests_toolbelt import MultipartEncoder
-
 from airflow_provider_hume.client._upload import SizedReader, streamed_multipart
 from airflow_provider_hume.client.v1.parts import MediaPart
 
@@ -43,6 +41,8 @@ class _Placeholder:
 
 def body_size(parts: Sequence[MediaPart], config: Mapping[str, Any] | None = None) -> int:
     """Bytes of the whole multipart body for ``parts`` and ``config`` (what Hume's 25 MB limit counts)."""
+    from requests_toolbelt import MultipartEncoder  # brings requests: loaded on use, not when parsing a DAG
+
     encoder = MultipartEncoder(fields=_fields(parts, config, [_Placeholder(part.size) for part in parts]))
     return int(encoder.len)
 

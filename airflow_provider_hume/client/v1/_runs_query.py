@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from airflow_provider_hume.client._fields import check_choice, check_int, invalid
 from airflow_provider_hume.client.errors import HumeError
-from airflow_provider_hume.client.v1.results import format_rfc3339, parse_rfc3339
+from airflow_provider_hume.client.v1._times import format_rfc3339, parse_rfc3339
 
 RUNS_PATH = "/v1/expression/run"
 DEFAULT_PAGE_SIZE = 50

@@ -8,20 +8,16 @@ the wrong type raises :class:`~airflow_provider_hume.client.errors.HumeError` na
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 from airflow_provider_hume.client._fields import shown
 from airflow_provider_hume.client.errors import HumeError
+from airflow_provider_hume.client.v1._times import format_rfc3339, parse_rfc3339
 
 _T = TypeVar("_T")
-_RFC3339 = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d+))?"
-    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})"
-)
 
 
 def _bad(path: str, expected: str, value: Any) -> HumeError:
@@ -84,27 +80,6 @@ def _extra(data: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any] | 
 
 def _with_extra(body: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
     return {**extra, **body} if extra else body
-
-
-def parse_rfc3339(value: Any, path: str) -> datetime:
-    """An RFC 3339 time with an offset (``Z`` or ``+hh:mm``) as an aware datetime; digits past µs dropped.
-
-    Parsed by hand: Python 3.10's ``fromisoformat`` reads neither ``Z`` nor every fraction length.
-    """
-    match = _RFC3339.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is not None:
-        fraction = (match["fraction"] or "")[:6].ljust(6, "0")
-        offset = "+00:00" if match["offset"] in ("Z", "z") else match["offset"]
-        try:
-            return datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}{offset}")
-        except ValueError:
-            pass
-    raise _bad(path, "an RFC 3339 time with an offset", value)
-
-
-def format_rfc3339(moment: datetime) -> str:
-    """``moment`` (aware) in UTC as RFC 3339 with ``Z``."""
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _time(data: Mapping[str, Any], key: str, path: str, *, optional: bool = False) -> Any:

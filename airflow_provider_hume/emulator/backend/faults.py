@@ -107,6 +107,12 @@ class FaultInjector:
             self._request_rng = random.Random(f"{self._seed}:requests")
             self._job_rng = random.Random(f"{self._seed}:jobs")
 
+    def active(self) -> bool:
+        """Whether a request fault may hit any request now; when not, :meth:`decide` needs no route name."""
+        faults = self._faults  # one read of an immutable object: no lock needed
+        request_faults = faults.rate_limit is not None or faults.error_rate or faults.latency_ms
+        return bool(faults.times != 0 and (request_faults or faults.drop_rate))
+
     def decide(self, route: str, api_key: str | None) -> FaultDecision:
         """The faults for one request to ``route`` (``"GET /v0/batch/jobs/{job_id}"``) with ``api_key``."""
         with self._lock:

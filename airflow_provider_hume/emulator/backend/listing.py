@@ -6,11 +6,20 @@
 after), so paging by the last seen timestamp never repeats a job. Without ``timestamp_ms`` the reference is
 "now" and a job created in the current millisecond still counts as before it. Jobs lacking the sort timestamp
 (not started or not ended yet) come last in either direction; ties are broken by creation time.
+
+The jobs of a user are kept in a :class:`JobIndex`, in creation order, so a listing never copies or sorts
+every job: the ``when``/``timestamp_ms`` window is found by bisection on ``created_ms``, and with the default
+``sort_by=created`` the window is walked from the requested end until ``limit`` jobs pass the status filter.
+``sort_by=started``/``ended`` select the ``limit`` first jobs of the window with a heap (one pass, no copy).
+A listing of ``QUEUED``/``IN_PROGRESS`` jobs only looks at the jobs that have not ended, kept apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import bisect
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -56,30 +65,119 @@ def parse_list_query(params: Mapping[str, Sequence[str]]) -> ListQuery:
     )
 
 
-def select_jobs(jobs: Iterable[Job], query: ListQuery, now_ms: int) -> list[Job]:
-    """Filter, sort and cut ``jobs`` as ``query`` asks, with statuses taken at ``now_ms``."""
-    reference = now_ms if query.timestamp_ms is None else query.timestamp_ms
-    inclusive = query.timestamp_ms is None
+#: Statuses of jobs that have not ended: a listing asking only for these looks at the open jobs alone.
+OPEN_STATUSES: Final = frozenset({"QUEUED", "IN_PROGRESS"})
 
-    def in_window(job: Job) -> bool:
-        if query.when == "created_after":
-            return job.created_ms > reference
-        return job.created_ms < reference or (inclusive and job.created_ms == reference)
 
-    def sort_value(job: Job) -> int | None:
-        if query.sort_by == "started":
-            return job.started_at(now_ms)
-        if query.sort_by == "ended":
-            return job.ended_at(now_ms)
-        return job.created_ms
+class JobIndex:
+    """One user's jobs by ``created_ms``, jobs created in the same millisecond in the order they were added;
+    kept apart too, the jobs that had not ended when last looked at (few, next to the ended ones).
 
-    if "INFERENCE" not in query.types:
+    Not thread-safe: the state calls it under its lock.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: list[Job] = []
+        self._order: dict[str, int] = {}
+        self._open: dict[str, Job] = {}
+        self._swept_ms: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def add(self, job: Job) -> None:
+        """Add a new job: at the end, unless the clock went back."""
+        bisect.insort_right(self._jobs, job, key=_created)
+        self._order[job.job_id] = len(self._order)
+        self._open[job.job_id] = job
+
+    def replace(self, job: Job) -> None:
+        """Put ``job`` in place of the stored job with its id (same ``created_ms``); ``KeyError`` if none."""
+        index = bisect.bisect_left(self._jobs, job.created_ms, key=_created)
+        while index < len(self._jobs) and self._jobs[index].created_ms == job.created_ms:
+            if self._jobs[index].job_id == job.job_id:
+                self._jobs[index] = job
+                if job.job_id in self._open or self._swept_ms is None or job.ended_ms > self._swept_ms:
+                    self._open[job.job_id] = job  # a held job is open again
+                return
+            index += 1
+        raise KeyError(job.job_id)
+
+    def jobs(self) -> list[Job]:
+        """Every job, oldest first (a copy)."""
+        return list(self._jobs)
+
+    def view(self) -> Sequence[Job]:
+        """Every job, oldest first (not a copy: read it under the lock)."""
+        return self._jobs
+
+    def open_jobs(self, now_ms: int) -> list[Job]:
+        """The jobs that have not ended at ``now_ms``, in the order of :meth:`view`."""
+        if self._swept_ms is not None and now_ms < self._swept_ms:  # the clock went back: look at every job
+            self._open = {job.job_id: job for job in self._jobs if job.ended_ms > now_ms}
+        else:
+            for job_id in [job_id for job_id, job in self._open.items() if job.ended_ms <= now_ms]:
+                del self._open[job_id]
+        self._swept_ms = now_ms
+        return sorted(self._open.values(), key=lambda job: (job.created_ms, self._order[job.job_id]))
+
+
+def window(jobs: Sequence[Job], query: ListQuery, now_ms: int) -> tuple[int, int]:
+    """``[low, high)``: the positions in ``jobs`` (oldest first) of those the ``when``/``timestamp_ms``
+    filter keeps, found by bisection."""
+    if query.timestamp_ms is None:
+        reference, inclusive = now_ms, True
+    else:
+        reference, inclusive = query.timestamp_ms, False
+    if query.when == "created_after":
+        return bisect.bisect_right(jobs, reference, key=_created), len(jobs)
+    cut = bisect.bisect_right if inclusive else bisect.bisect_left
+    return 0, cut(jobs, reference, key=_created)
+
+
+def walk(jobs: Sequence[Job], low: int, high: int, descending: bool) -> Iterator[Job]:
+    """The jobs at ``[low, high)`` of ``jobs`` (oldest first), or newest first with same-millisecond jobs
+    still in the order they were added (the order a stable descending sort on ``created_ms`` gives)."""
+    if not descending:
+        yield from map(jobs.__getitem__, range(low, high))
+        return
+    end = high
+    while end > low:
+        start = bisect.bisect_left(jobs, jobs[end - 1].created_ms, low, end, key=_created)
+        yield from map(jobs.__getitem__, range(start, end))
+        end = start
+
+
+def select_jobs(index: JobIndex, query: ListQuery, now_ms: int) -> list[Job]:
+    """Filter, sort and cut the jobs of ``index`` as ``query`` asks, with statuses taken at ``now_ms``.
+
+    Touches only the jobs of the window (only the open ones when only ``QUEUED``/``IN_PROGRESS`` are asked
+    for), and with ``sort_by=created`` only those up to the ``limit``-th one that passes the status filter.
+    """
+    if "INFERENCE" not in query.types or query.limit == 0:
         return []
-    chosen = [job for job in jobs if job.status(now_ms) in query.statuses and in_window(job)]
+    jobs = index.open_jobs(now_ms) if query.statuses <= OPEN_STATUSES else index.view()
+    low, high = window(jobs, query, now_ms)
     descending = query.direction == "desc"
-    chosen.sort(key=lambda job: (sort_value(job) or 0, job.created_ms), reverse=descending)
-    chosen.sort(key=lambda job: sort_value(job) is None)
-    return chosen[: query.limit]
+    every_status = len(query.statuses) == len(STATUSES)
+
+    def wanted(job: Job) -> bool:
+        return every_status or job.status(now_ms) in query.statuses
+
+    if query.sort_by == "created":
+        return list(itertools.islice(filter(wanted, walk(jobs, low, high, descending)), query.limit))
+    value = Job.started_at if query.sort_by == "started" else Job.ended_at
+    valued = (job for job in walk(jobs, low, high, False) if value(job, now_ms) is not None and wanted(job))
+    pick = heapq.nlargest if descending else heapq.nsmallest
+    chosen = pick(query.limit, valued, key=lambda job: (value(job, now_ms), job.created_ms))
+    if len(chosen) < query.limit:  # jobs without the timestamp come last, in creation order
+        unvalued = (job for job in walk(jobs, low, high, descending) if value(job, now_ms) is None)
+        chosen.extend(itertools.islice(filter(wanted, unvalued), query.limit - len(chosen)))
+    return chosen
+
+
+def _created(job: Job) -> int:
+    return job.created_ms
 
 
 def _choice(params: Mapping[str, Sequence[str]], name: str, default: str, choices: tuple[str, ...]) -> str:

@@ -20,6 +20,10 @@ DETAILS_SHAPES: Final[tuple[DetailsShape, ...]] = get_args(DetailsShape)
 StreamWarnings = Literal["nested", "top-level"]
 STREAM_WARNINGS: Final[tuple[StreamWarnings, ...]] = get_args(StreamWarnings)
 DEFAULT_FAILURE_MESSAGE: Final = "job failed (fault injected by the Hume emulator)"
+#: How long an idle HTTP/1.1 connection is kept open (uvicorn's default is 5 s). Hume never published its
+#: value; 75 s outlasts any poll interval up to a minute, so a client polling every 5-30 s keeps its
+#: connection (docs/emulator.md, *Keep-alive*).
+DEFAULT_KEEP_ALIVE_SECONDS: Final = 75
 #: Field metadata keys: a field's :class:`Flag`, or the ``--help`` group of a nested settings class.
 FLAG: Final = "flag"
 FLAG_GROUP: Final = "flag_group"
@@ -262,6 +266,10 @@ class EmulatorSettings:
     stream_warnings: StreamWarnings = field(
         default="nested", metadata=flag("--stream-warnings", "streaming warning form")
     )
+    keep_alive_seconds: int = field(
+        default=DEFAULT_KEEP_ALIVE_SECONDS,
+        metadata=flag("--keep-alive-seconds", "seconds an idle HTTP connection stays open (✖ a guess)"),
+    )
     faults: FaultSettings = field(
         default_factory=FaultSettings,
         metadata={FLAG_GROUP: "faults (start values; change them at run time with /_emulator/faults)"},
@@ -277,6 +285,8 @@ class EmulatorSettings:
                 raise SettingError(name, f"must not be negative (got {value})")
         if not (math.isfinite(self.stream_idle_seconds) and self.stream_idle_seconds > 0):
             raise SettingError("stream_idle_seconds", f"must be positive (got {self.stream_idle_seconds})")
+        if self.keep_alive_seconds < 1:
+            raise SettingError("keep_alive_seconds", f"must be at least 1 (got {self.keep_alive_seconds})")
         if self.job_details_shape not in DETAILS_SHAPES:
             raise SettingError("job_details_shape", f"must be one of {', '.join(DETAILS_SHAPES)}")
         if self.stream_warnings not in STREAM_WARNINGS:

@@ -21,6 +21,7 @@ from airflow_provider_hume.emulator.backend.auth import user_id_for
 from airflow_provider_hume.emulator.backend.counters import Counters
 from airflow_provider_hume.emulator.backend.faults import FaultInjector
 from airflow_provider_hume.emulator.backend.jobs import Job, Status
+from airflow_provider_hume.emulator.backend.listing import JobIndex, ListQuery, select_jobs
 from airflow_provider_hume.emulator.backend.request import JobRequest
 from airflow_provider_hume.emulator.backend.settings import EmulatorSettings
 from airflow_provider_hume.emulator.media.sources import Source
@@ -63,6 +64,7 @@ class EmulatorState:
             self.settings.faults, seed=self.settings.seed, clock=clock, counters=self.counters
         )
         self._jobs: dict[str, Job] = {}
+        self._indexes: dict[str, JobIndex] = {}
         self._awaiting_callback: set[str] = set()
         self._lock = threading.Lock()
         self._reset_hooks: list[Callable[[], None]] = []
@@ -92,6 +94,7 @@ class EmulatorState:
         job = Job(str(uuid.uuid4()), user_id, request, tuple(sources), created, started, ended, failure)
         with self._lock:
             self._jobs[job.job_id] = job
+            self._indexes.setdefault(user_id, JobIndex()).add(job)
             if request.callback_url is not None:
                 self._awaiting_callback.add(job.job_id)
         self.counters.record_job()
@@ -106,7 +109,15 @@ class EmulatorState:
     def jobs_of(self, user_id: str) -> list[Job]:
         """All jobs of ``user_id``, oldest first."""
         with self._lock:
-            return [job for job in self._jobs.values() if job.user_id == user_id]
+            index = self._indexes.get(user_id)
+            return [] if index is None else index.jobs()
+
+    def list_jobs(self, user_id: str, query: ListQuery, now_ms: int) -> list[Job]:
+        """The jobs of ``user_id`` that ``GET /v0/batch/jobs`` with ``query`` lists at ``now_ms``; only the
+        jobs in the query's window are looked at (:mod:`.listing`)."""
+        with self._lock:
+            index = self._indexes.get(user_id)
+            return [] if index is None else select_jobs(index, query, now_ms)
 
     def all_jobs(self) -> list[Job]:
         """Jobs of all users, oldest first."""
@@ -139,7 +150,9 @@ class EmulatorState:
 
     def _update(self, job_id: str, change: Callable[[Job], Job]) -> None:
         with self._lock:
-            self._jobs[job_id] = change(self._jobs[job_id])
+            job = change(self._jobs[job_id])
+            self._jobs[job_id] = job
+            self._indexes[job.user_id].replace(job)
 
     def take_ended_callbacks(self) -> list[Job]:
         """Jobs with a ``callback_url`` that have ended since the last call (each is returned once)."""
@@ -168,6 +181,7 @@ class EmulatorState:
         with self._lock:
             jobs = list(self._jobs.values())
             self._jobs.clear()
+            self._indexes.clear()
             self._awaiting_callback.clear()
         for job in jobs:
             for source in job.sources:

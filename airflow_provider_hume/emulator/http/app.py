@@ -12,9 +12,10 @@ from airflow_provider_hume.emulator.backend.callbacks import CallbackDispatcher
 from airflow_provider_hume.emulator.backend.state import EmulatorState
 from airflow_provider_hume.emulator.http.admin import admin_router
 from airflow_provider_hume.emulator.http.console import console_router
+from airflow_provider_hume.emulator.http.direct import DirectRoutes
 from airflow_provider_hume.emulator.http.errors import ApiError, handle_api_error
 from airflow_provider_hume.emulator.http.fault_middleware import FaultMiddleware, check_routes
-from airflow_provider_hume.emulator.http.v0_batch import batch_router
+from airflow_provider_hume.emulator.http.v0_batch import batch_routes
 from airflow_provider_hume.emulator.inference.predictions import callback_body
 from airflow_provider_hume.emulator.streaming.route import stream_router
 from airflow_provider_hume.emulator.v1.realtime.route import realtime_router
@@ -43,7 +44,8 @@ def create_app(state: EmulatorState) -> FastAPI:
         title="Hume API emulator", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.add_exception_handler(ApiError, handle_api_error)
-    app.include_router(batch_router(state))
+    batch = batch_routes(state)
+    app.router.routes.extend(batch.routes)
     settings = state.settings
     app.include_router(
         stream_router(
@@ -58,6 +60,7 @@ def create_app(state: EmulatorState) -> FastAPI:
     app.include_router(realtime_router(room))
     app.include_router(admin_router(state))
     app.include_router(console_router(state, room))
+    app.add_middleware(DirectRoutes, routes=batch.direct)  # inside the fault middleware: added first
     app.add_middleware(FaultMiddleware, state=state)
     check_routes(app, settings.faults.routes)
     return app

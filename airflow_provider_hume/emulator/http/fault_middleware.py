@@ -2,8 +2,11 @@
 fault injector's decisions (latency, 429/5xx instead of the response, a connection dropped mid-body).
 A rejected ``v1`` request gets ``v1`` bodies (``v1.errors.v1_fault_body``), any other the ``v0`` ones.
 
-Routes are named by method and path template (``"GET /v0/batch/jobs/{job_id}"``), matched before the router
-runs so that faults can reject a request without calling it; a path no route matches keeps its raw path.
+Routes are named by method and path template (``"GET /v0/batch/jobs/{job_id}"``); a path no route matches
+keeps its raw path. While a request fault is in force the route is matched before the router runs, so that
+faults can reject a request without calling it; otherwise (the usual case, and the fast one) the route is
+matched once, by the router or :mod:`.direct`, and read from the scope they leave (``scope["route"]``) when
+the response starts.
 Requests under ``/_emulator/`` (the admin API) and websockets pass through untouched. A request is counted
 when its response starts, so a client that has read a response always finds it counted.
 """
@@ -15,15 +18,14 @@ from collections.abc import Iterable
 from typing import Final
 
 from starlette.applications import Starlette
-from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
-from starlette.routing import Match, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Match, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from airflow_provider_hume.emulator.backend.faults import Rejection
+from airflow_provider_hume.emulator.backend.faults import NO_FAULT, Rejection
 from airflow_provider_hume.emulator.backend.settings import SettingError
 from airflow_provider_hume.emulator.backend.state import EmulatorState
-from airflow_provider_hume.emulator.http.auth import connection_key
+from airflow_provider_hume.emulator.http.auth import scope_key
 from airflow_provider_hume.emulator.http.errors import RATE_LIMIT_FAULT, server_error_body
 from airflow_provider_hume.emulator.v1.errors import v1_fault_body
 
@@ -36,13 +38,26 @@ class ConnectionDropped(Exception):
 
 
 def route_name(scope: Scope) -> str:
-    """``"METHOD /path/template"`` of the app route matching ``scope``, else ``"METHOD /raw/path"``."""
-    method, path = scope["method"], scope["path"]
+    """``"METHOD /path/template"`` of the app route the router will pick for ``scope`` (the first that
+    matches fully, else the first that matches but for the method), else ``"METHOD /raw/path"``."""
+    partial: BaseRoute | None = None
     for route in scope["app"].router.routes:
         match, _ = route.matches(scope)
-        if match is not Match.NONE and hasattr(route, "path"):
-            return f"{method} {route.path}"
-    return f"{method} {path}"
+        if match is Match.FULL:
+            return _name(scope, route)
+        if match is Match.PARTIAL and partial is None:
+            partial = route
+    return _name(scope, partial)
+
+
+def routed_name(scope: Scope) -> str:
+    """The name of the route the router picked for ``scope`` (it leaves it in ``scope["route"]``)."""
+    return _name(scope, scope.get("route"))
+
+
+def _name(scope: Scope, route: BaseRoute | None) -> str:
+    path = getattr(route, "path", None)
+    return f"{scope['method']} {scope['path'] if path is None else path}"
 
 
 class FaultMiddleware:
@@ -56,13 +71,16 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
-        route = route_name(scope)
-        decision = self.state.faults.decide(route, connection_key(HTTPConnection(scope)))
-        if decision.latency_seconds:
-            await asyncio.sleep(decision.latency_seconds)
-        if decision.rejection is not None:
-            await self._reject(route, decision.rejection, scope, receive, send)
-            return
+        route: str | None = None
+        decision = NO_FAULT
+        if self.state.faults.active():
+            route = route_name(scope)
+            decision = self.state.faults.decide(route, scope_key(scope))
+            if decision.latency_seconds:
+                await asyncio.sleep(decision.latency_seconds)
+            if decision.rejection is not None:
+                await self._reject(route, decision.rejection, scope, receive, send)
+                return
         started = False
         sent_part = False
 
@@ -70,7 +88,7 @@ class FaultMiddleware:
             nonlocal started, sent_part
             if message["type"] == "http.response.start":
                 started = True
-                self.state.record_request(route, message["status"])
+                self.state.record_request(route or routed_name(scope), message["status"])
             elif message["type"] == "http.response.body" and decision.drop:
                 # Send half of the first chunk that has two bytes or more (or of the last one), then abort.
                 body: bytes = message.get("body", b"")
@@ -88,7 +106,7 @@ class FaultMiddleware:
             await self.app(scope, receive, counting_send)
         except Exception:
             if not started:
-                self.state.record_request(route, 500)
+                self.state.record_request(route or routed_name(scope), 500)
             raise
 
     async def _reject(

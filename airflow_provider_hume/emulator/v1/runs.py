@@ -8,8 +8,9 @@ Thread-safe, HTTP-free; the file routes and the realtime sockets write to it, th
   again once it is heard from.
 * ``metered_seconds``: at the end, a run that took in any media is billed at least 10 s.
 * Lists are newest first (start time, then creation order); a cursor is the position of a page's last run, so
-  runs started meanwhile never shift a page. ``started_after`` is inclusive, ``started_before`` exclusive,
-  compared in microseconds.
+  runs started meanwhile never shift a page. The runs are kept in that order, so a page is found by bisection
+  (cursor, start-time filters) and a walk that stops once the page is full, not a sort of every run.
+  ``started_after`` is inclusive, ``started_before`` exclusive, compared in microseconds.
 * Events are numbered from 1 per run; each kind is logged at most ``event_cap`` times per run (✖ Hume's caps
   are unpublished), after which it is named in ``capped_kinds``.
 """
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import builtins
 import secrets
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
@@ -165,6 +167,8 @@ class RunStore:
         self._event_cap = event_cap
         self._lock = threading.Lock()
         self._records: dict[str, _Record] = {}
+        #: The records by position (start time, then creation order), oldest first; lists walk it backwards.
+        self._order: builtins.list[_Record] = []
         self._seq = 0
 
     def start(
@@ -182,7 +186,9 @@ class RunStore:
         run = Run(new_run_id(now), owner, user_id, "live", endpoint, mode, dict(config), now)
         with self._lock:
             self._seq += 1
-            self._records[run.run_id] = _Record(run, self._seq, now)
+            record = _Record(run, self._seq, now)
+            self._records[run.run_id] = record
+            bisect.insort_right(self._order, record, key=_position)
         return run
 
     def touch(
@@ -276,20 +282,31 @@ class RunStore:
         ``ValueError`` for a cursor this store did not make.
         """
         after = _decode_position(cursor) if cursor else None
-        with self._lock:
-            records = sorted(self._records.values(), key=_position, reverse=True)
         page: list[Run] = []
         last: tuple[int, int] | None = None
-        for record in records:
-            if after is not None and _position(record) >= after:
-                continue
-            run = self._current(record)
-            if (organisation is None or run.organisation == organisation) and filters.accepts(run):
-                if last is not None and len(page) == page_size:
-                    return page, _encode(f"{last[0]}:{last[1]}")
-                page.append(run)
-                last = _position(record)
+        with self._lock:
+            for record in self._newest_first(filters, after):
+                run = self._current(record)
+                if (organisation is None or run.organisation == organisation) and filters.accepts(run):
+                    if last is not None and len(page) == page_size:
+                        return page, _encode(f"{last[0]}:{last[1]}")
+                    page.append(run)
+                    last = _position(record)
         return page, None
+
+    def _newest_first(self, filters: RunFilters, after: tuple[int, int] | None) -> Iterator[_Record]:
+        """The records before the position ``after`` (a cursor's) and inside the filters' start-time range,
+        newest first, found by bisection rather than a sort of every run. Call under the lock."""
+        order = self._order
+        low, high = 0, len(order)
+        if after is not None:
+            high = bisect.bisect_left(order, after, key=_position)
+        # started_us < before  <=>  started_ms < ceil(before / 1000); started_us >= after: the same bound.
+        if filters.started_before_us is not None:
+            high = min(high, bisect.bisect_left(order, -(-filters.started_before_us // 1000), key=_started))
+        if filters.started_after_us is not None:
+            low = bisect.bisect_left(order, -(-filters.started_after_us // 1000), key=_started)
+        return map(order.__getitem__, range(high - 1, low - 1, -1))
 
     def events(self, run_id: str, page_size: int = 50, cursor: str | None = None) -> EventsPage:
         """One page of the run's events in ``seq`` order.
@@ -308,13 +325,14 @@ class RunStore:
     def all_runs(self) -> builtins.list[Run]:
         """Every organisation's runs, newest first."""
         with self._lock:
-            records = sorted(self._records.values(), key=_position, reverse=True)
+            records = self._order[::-1]
         return [self._current(record) for record in records]
 
     def reset(self) -> None:
         """Forget every run."""
         with self._lock:
             self._records.clear()
+            self._order.clear()
 
     def _current(self, record: _Record) -> Run:
         """The run with its status as read now (a silent live run reads ``errored``)."""
@@ -326,6 +344,10 @@ class RunStore:
 
 def _position(record: _Record) -> tuple[int, int]:
     return record.run.started_ms, record.seq
+
+
+def _started(record: _Record) -> int:
+    return record.run.started_ms
 
 
 def _encode(text: str) -> str:

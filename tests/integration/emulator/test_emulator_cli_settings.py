@@ -14,10 +14,11 @@ def test_defaults_are_the_settings_defaults() -> None:
 
 ALL_FLAGS = ["--queue-seconds", "0.5", "--run-seconds", "0", "--seed", "9", "--job-details-shape", "mid-2023",
              "--callback-backoff", "0.2", "--stream-idle-seconds", "5", "--stream-warnings", "top-level",
-             "--rate-limit", "50", "--error-rate", "0.1", "--error-statuses", "500,503", "--latency-ms", "20",
-             "--drop-rate", "0.2", "--job-failure-rate", "0.3", "--job-failure-message", "no credits",
-             "--queue-delay", "4", "--artifacts-pad-bytes", "1GiB", "--fault-route", "GET /v0/batch/jobs",
-             "--fault-route", "POST /v0/batch/jobs", "--fault-times", "3"]  # fmt: skip
+             "--keep-alive-seconds", "30", "--rate-limit", "50", "--error-rate", "0.1", "--error-statuses",
+             "500,503", "--latency-ms", "20", "--drop-rate", "0.2", "--job-failure-rate", "0.3",
+             "--job-failure-message", "no credits", "--queue-delay", "4", "--artifacts-pad-bytes", "1GiB",
+             "--fault-route", "GET /v0/batch/jobs", "--fault-route", "POST /v0/batch/jobs",
+             "--fault-times", "3"]  # fmt: skip
 
 
 def test_every_flag_sets_its_field() -> None:
@@ -29,7 +30,7 @@ def test_every_flag_sets_its_field() -> None:
     )  # fmt: skip
     assert settings_from_args(args) == EmulatorSettings(
         queue_seconds=0.5, run_seconds=0, seed=9, job_details_shape="mid-2023", callback_backoff_seconds=0.2,
-        stream_idle_seconds=5, stream_warnings="top-level", faults=faults,
+        stream_idle_seconds=5, stream_warnings="top-level", keep_alive_seconds=30, faults=faults,
     )  # fmt: skip
 
 
@@ -57,6 +58,7 @@ def test_parse_size_refuses_junk(text: str) -> None:
         (["--artifacts-pad-bytes", "12XB"], "argument --artifacts-pad-bytes: expected a size"),
         (["--queue-seconds", "-1"], "--queue-seconds: must not be negative"),
         (["--stream-idle-seconds", "0"], "--stream-idle-seconds: must be positive"),
+        (["--keep-alive-seconds", "0"], "--keep-alive-seconds: must be at least 1"),
         (["--job-details-shape", "2021"], "argument --job-details-shape: invalid choice"),
         (["--fault-route", "/v0/batch/jobs"], "--fault-route: each must look like"),
         (["--fault-route", "GET /v0/batch/job"], "--fault-route: 'GET /v0/batch/job' is not served here"),

@@ -140,9 +140,23 @@ class _RedirectingSession:
         return None
 
 
+class _RedirectingLease:
+    """Stands in for the client's share of a connection pool."""
+
+    session = _RedirectingSession()
+    proxy = None
+
+    async def release(self) -> None:
+        return None
+
+
+async def _redirecting_lease() -> _RedirectingLease:
+    return _RedirectingLease()
+
+
 async def test_the_async_client_masks_a_key_echoed_in_a_redirect(monkeypatch: pytest.MonkeyPatch) -> None:
     client = AsyncHumeBatchClient(KEY, "http://hume.invalid")
-    monkeypatch.setattr(client, "_session_in_loop", _RedirectingSession)
+    monkeypatch.setattr(client, "_lease_in_loop", _redirecting_lease)
     with pytest.raises(HumeError) as info:
         await client.get_job_details("job-1")
     assert "HTTP 302" in str(info.value)

@@ -187,6 +187,16 @@ def test_clients_are_built_from_the_connection_with_overrides() -> None:
     assert (stream.url, stream.timeout) == ("ws://hume.example:8080/v0/stream/models", 7.5)
 
 
+def test_async_clients_for_triggers_share_the_loops_connection_pool() -> None:
+    hook, _ = reading(_conn(host="http://hume.example:8080", password=KEY))
+
+    async def build() -> tuple[bool, bool]:
+        shared, own = await hook.get_async_client(), await hook.get_async_client(share_connections=False)
+        return shared.share_connections, own.share_connections
+
+    assert asyncio.run(build()) == (True, False)
+
+
 def test_get_client_rejects_an_unknown_override() -> None:
     hook, _ = reading(_conn(password=KEY))
     with pytest.raises(TypeError, match="colour"):
