@@ -1,7 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Each sets itself up on a machine that has only
 # python3 (3.10+) and make: uv is bootstrapped into .tools/ when it is not on PATH, and every dependency
 # comes from the committed uv.lock. `make test-fast` is the quick lane for every change: lint, types and the
-# unit tests, side by side, in well under a minute.
+# unit tests, side by side, in about a minute.
 
 PYTHON ?= python3
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
