@@ -126,7 +126,34 @@ def _fixed_body(
 _no_body: _Body = partial(_fixed_body, None, None)
 
 
-class HumeBatchClient:
+_Client = TypeVar("_Client", bound="SessionClient")
+
+
+class SessionClient:
+    """A client over one ``requests`` session: closed with the client only if the client created it."""
+
+    base_url: str
+    _owns_session: bool
+    _session: requests.Session
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def __enter__(self: _Client) -> _Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._owns_session:
+            self._session.close()
+
+
+class HumeBatchClient(SessionClient):
     """Submit batch jobs, read their details and stream their results.
 
     ``timeout`` is the read timeout of each request and ``connect_timeout`` the time allowed to connect. A
@@ -155,27 +182,7 @@ class HumeBatchClient:
         self._sleep = sleep
         self._clock = clock
         self._owns_session = session is None
-        self._session = session if session is not None else self._new_session()
-
-    @staticmethod
-    def _new_session() -> requests.Session:
-        return new_session()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
-
-    def __enter__(self) -> HumeBatchClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session:
-            self._session.close()
+        self._session = session if session is not None else new_session()
 
     def submit_job(self, request: JobRequest, files: FileInput | Sequence[FileInput] = ()) -> str:
         """Start a job and return its id; with ``files`` the body is a multipart upload streamed from disk.

@@ -28,13 +28,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from types import TracebackType
 from typing import Any, TypeVar
 
 import requests
 
 from airflow_provider_hume.client._fields import check_number, invalid
-from airflow_provider_hume.client.batch import delivery_of, new_session, read_limited
+from airflow_provider_hume.client.batch import SessionClient, delivery_of, new_session, read_limited
 from airflow_provider_hume.client.errors import (
     REDACTED,
     HumeConnectionError,
@@ -102,7 +101,7 @@ def _refused_before_measuring(status: int, code: str | None) -> bool:
     return status == 429 or (status == 503 and code == "server_busy")
 
 
-class HumeV1Client:
+class HumeV1Client(SessionClient):
     """Measure audio and images with Hume's ``v1`` API, and read its runs.
 
     ``timeout`` is the read timeout of the runs GETs, ``upload_timeout`` that of the uploads (a guess, see
@@ -138,22 +137,6 @@ class HumeV1Client:
         self._clock = clock
         self._owns_session = session is None
         self._session = session if session is not None else new_session()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
-
-    def __enter__(self) -> HumeV1Client:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session:
-            self._session.close()
 
     # Uploads
 
