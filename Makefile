@@ -8,7 +8,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: demo airflow test test-fast test-unit test-integration test-e2e lint typecheck pytest install clean
+.PHONY: demo airflow bench test test-fast test-unit test-integration test-e2e lint typecheck pytest install clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -25,6 +25,11 @@ demo: install
 
 airflow: install
 	$(VENV)/bin/python scripts/airflow_local.py
+
+# Every benchmark, each figure the median of 3 runs next to its same-run baseline; rewrites BENCHMARKS.md.
+# Not part of `make test`: it takes about an hour. `make bench BENCH_ARGS="--only triggers_scale"` runs one.
+bench: install
+	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

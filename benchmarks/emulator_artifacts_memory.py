@@ -13,10 +13,12 @@ import time
 from pathlib import Path
 
 import requests
+from _figures import figure
 
 from airflow_provider_hume.emulator.process import emulator_process
 
 PAD_BYTES = 1024**3
+MIB = 1024**2
 
 
 def rss_mib(pid: int) -> float:
@@ -58,6 +60,8 @@ def main() -> None:
     peak = max(samples)
     print(f"artifacts streamed: {received / 1024**3:.3f} GiB in {elapsed:.1f} s")
     print(f"emulator RSS idle {idle:.1f} MiB, peak while streaming {peak:.1f} MiB (+{peak - idle:.1f} MiB)")
+    figure("emulator RSS growth while streaming 1 GiB of artifacts", peak - idle, "MiB")
+    figure("download rate of the artifacts", received / MIB / elapsed, "MiB/s")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from _figures import at_least, figure
 
 from airflow_provider_hume.emulator.process import KEYS_ENV, emulator_process
 
@@ -258,10 +259,17 @@ def _line(label: str, figure: Figure) -> str:
     return f"{text}, server CPU {figure.cpu_us:4.0f} µs/request"
 
 
+def _median_ratio(runs: list[Figure], bases: list[Figure], name: str) -> float:
+    """The median of the per-round ratios (each round's pair measured back to back, under the same load)."""
+    return float(
+        statistics.median(
+            getattr(run, name) / getattr(base, name) for run, base in zip(runs, bases, strict=True)
+        )
+    )
+
+
 def _ratios(runs: list[Figure], bases: list[Figure]) -> str:
-    """Medians of the per-round ratios (each round's pair measured back to back, so under the same load)."""
-    rps = statistics.median(run.rps / base.rps for run, base in zip(runs, bases, strict=True))
-    cpu = statistics.median(run.cpu_us / base.cpu_us for run, base in zip(runs, bases, strict=True))
+    rps, cpu = _median_ratio(runs, bases, "rps"), _median_ratio(runs, bases, "cpu_us")
     return f"{'':<44} {rps:.2f}x the baseline's req/s, {cpu:.2f}x its server CPU per request"
 
 
@@ -325,6 +333,36 @@ def main() -> None:
     if reused is not None:
         verdict = "the same connection" if reused else "a NEW connection (keep-alive too short)"
         print(f"keep-alive: a poll {args.keepalive_gap:g} s after the previous one went over {verdict}")
+    _headline(measured, base, details, small_list, large_list, args.stored_jobs)
+
+
+def _headline(
+    measured: dict[str, list[Figure]],
+    base: Figure,
+    details: Figure,
+    small_list: Figure,
+    large_list: Figure,
+    stored_jobs: int,
+) -> None:
+    """The issue's targets as figures: ratios are medians of the per-round ratios."""
+    figure(
+        "job details, requests per second",
+        details.rps,
+        "req/s",
+        baseline=base.rps,
+        baseline_name="bare ASGI app on uvicorn",
+        ratio=_median_ratio(measured["details"], measured["baseline"], "rps"),
+        target=at_least(DETAILS_TARGET, of="ratio"),
+    )
+    figure(
+        f"listing with {LIST_LIMIT + stored_jobs:,} stored jobs, requests per second",
+        large_list.rps,
+        "req/s",
+        baseline=small_list.rps,
+        baseline_name=f"the same page with {LIST_LIMIT} stored jobs",
+        ratio=_median_ratio(measured["large"], measured["small"], "rps"),
+        target=at_least(LISTING_TARGET, of="ratio"),
+    )
 
 
 if __name__ == "__main__":

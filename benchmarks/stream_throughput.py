@@ -14,6 +14,8 @@ import asyncio
 import tempfile
 import time
 
+from _figures import figure
+
 from airflow_provider_hume.client import HumeStreamClient, StreamInput, coerce_stream_models, stream_inputs
 from airflow_provider_hume.client.stream_pool import InputOutcome
 from airflow_provider_hume.client.stream_stitch import write_result_line
@@ -58,6 +60,13 @@ def compare(label: str, url: str, key: str) -> None:
     print(
         f"{label}: {TEXTS} texts, max_connections=1 {one:.2f} s ({TEXTS / one:.0f}/s), "
         f"max_connections=8 {eight:.2f} s ({TEXTS / eight:.0f}/s), speed-up {one / eight:.1f}x"
+    )
+    figure(
+        f"texts per second, max_connections=8, {label}",
+        TEXTS / eight,
+        "texts/s",
+        baseline=TEXTS / one,
+        baseline_name="max_connections=1",
     )
 
 

@@ -93,6 +93,11 @@ class EmulatorAdmin:
         result: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/hold")
         return result
 
+    def release_job(self, job_id: str) -> dict[str, Any]:
+        """End the job now (COMPLETED, or FAILED if it was failed), held or not."""
+        result: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/release")
+        return result
+
     def shutdown_realtime(self, after_frames: int | None = None) -> dict[str, int]:
         """End every live ``v1`` realtime session now as ``server_shutdown`` (``{"sessions": n}``), or with
         ``after_frames`` arm the switch for the ``n``-th media frame taken in from now on, in whichever

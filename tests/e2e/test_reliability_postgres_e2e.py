@@ -38,7 +38,8 @@ from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 T = TypeVar("T")
 DAG_ID = "hume_reliability_triggerer_restart"
 DETAILS_ROUTE = "GET /v0/batch/jobs/{job_id}"
-#: The job runs long enough for the triggerer to be killed, restarted and to adopt the trigger meanwhile.
+#: The job is held (it never ends) once the sensor defers, and released when the new triggerer has adopted the
+#: trigger, so a slow restart cannot let it end mid-way; these times only matter until the hold.
 EMULATOR_FLAGS = ("--queue-seconds", "1", "--run-seconds", "30")
 SENSOR_TIMEOUT = 600
 #: A killed triggerer counts as dead after this many seconds without a heartbeat (default 30).
@@ -250,6 +251,7 @@ def test_a_triggerer_killed_mid_wait_is_replaced_and_the_sensor_succeeds_once(
 
     trigger_id, first_triggerer, kwargs_before = wait_for("the sensor to defer", deferred_and_assigned)
     job_id = kwargs_before["job_id"]
+    assert admin.hold_job(job_id)["status"] in ("QUEUED", "IN_PROGRESS"), "deferred before the job ended"
     assert started < kwargs_before["end_time"] - SENSOR_TIMEOUT < time.time(), "a deadline set when deferring"
     # The sensor polled once before deferring: the polls from now on are the first triggerer's.
     polls = admin.request_count(DETAILS_ROUTE)
@@ -268,6 +270,7 @@ def test_a_triggerer_killed_mid_wait_is_replaced_and_the_sensor_succeeds_once(
     assert adopted_id == trigger_id, "the same trigger row, not a new deferral"
     assert [job["status"] for job in admin.jobs()] in (["QUEUED"], ["IN_PROGRESS"]), "adopted mid-wait"
     assert kwargs_after == kwargs_before, "the deadline (end_time) and every other argument unchanged"
+    admin.release_job(job_id)
 
     def finished() -> str | None:
         state = str(airflow.api(f"/dags/{DAG_ID}/dagRuns/{run_id}")["state"])

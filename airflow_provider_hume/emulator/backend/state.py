@@ -148,6 +148,14 @@ class EmulatorState:
         """Keep a job from ever ending: it stays QUEUED, then IN_PROGRESS."""
         self._update(job_id, lambda job: replace(job, ended_ms=_NEVER_MS))
 
+    def release_job(self, job_id: str) -> None:
+        """End a job now (COMPLETED, or FAILED if failed), held or not; one that had ended stays as it is."""
+        now = self.now_ms()
+        self._update(
+            job_id,
+            lambda job: replace(job, started_ms=min(job.started_ms, now), ended_ms=min(job.ended_ms, now)),
+        )
+
     def _update(self, job_id: str, change: Callable[[Job], Job]) -> None:
         with self._lock:
             job = change(self._jobs[job_id])

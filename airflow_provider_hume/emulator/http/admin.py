@@ -12,7 +12,9 @@ never faulted or counted. Shapes (JSON; errors are ``400``/``404`` ``{"message"}
   "callbacks": [{"job_id", "url", "outcome", "statuses"}]}``.
 * ``GET /_emulator/jobs`` → ``[{"job_id", "user_id", "status"}]``, all users' jobs, oldest first.
 * ``POST /_emulator/jobs/{job_id}/fail`` with optional ``{"message"}`` → the job ends FAILED (at once if it
-  had ended); ``POST /_emulator/jobs/{job_id}/hold`` → it never ends. Both answer ``{"job_id", "status"}``.
+  had ended); ``POST /_emulator/jobs/{job_id}/hold`` → it never ends;
+  ``POST /_emulator/jobs/{job_id}/release`` → it ends now, held or not (a test decides when). All three
+  answer ``{"job_id", "status"}``.
 
 Bodies are read like a job request's (:mod:`.request_body`): at most 16 MiB of strict JSON, else ``400``.
 
@@ -103,5 +105,9 @@ def admin_router(state: EmulatorState) -> APIRouter:
     @router.post("/jobs/{job_id}/hold")
     def hold(job_id: str) -> Response:
         return control(job_id, state.hold_job)
+
+    @router.post("/jobs/{job_id}/release")
+    def release(job_id: str) -> Response:
+        return control(job_id, state.release_job)
 
     return router

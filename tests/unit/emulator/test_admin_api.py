@@ -53,7 +53,8 @@ def submit(client: TestClient) -> Callable[[], str]:
 @pytest.mark.parametrize(
     ("method", "path"),
     [("GET", "/_emulator/faults"), ("PUT", "/_emulator/faults"), ("POST", "/_emulator/reset"),
-     ("GET", "/_emulator/counters"), ("GET", "/_emulator/jobs"), ("POST", "/_emulator/jobs/x/hold")],
+     ("GET", "/_emulator/counters"), ("GET", "/_emulator/jobs"), ("POST", "/_emulator/jobs/x/hold"),
+     ("POST", "/_emulator/jobs/x/release")],
 )  # fmt: skip
 def test_every_admin_route_needs_a_valid_key(
     client: TestClient, headers: dict[str, str], errorcode: str, method: str, path: str
@@ -157,6 +158,29 @@ def test_jobs_fail_and_hold(client: TestClient, clock: FakeClock, submit: Callab
     states = [client.get(f"/v0/batch/jobs/{job_id}").json()["state"] for job_id in (failed, held, default)]
     assert [state["status"] for state in states] == ["FAILED", "IN_PROGRESS", "FAILED"]
     assert (states[0]["message"], states[2]["message"]) == ("out of credits", "start message")
+
+
+def test_a_released_job_ends_now_held_or_failed_or_not(
+    client: TestClient, clock: FakeClock, submit: Callable[[], str]
+) -> None:
+    held, failed, queued = submit(), submit(), submit()
+    client.post(f"/_emulator/jobs/{held}/hold")
+    client.post(f"/_emulator/jobs/{failed}/fail", json={"message": "out of credits"})
+    clock.advance(0.5)
+    released = [client.post(f"/_emulator/jobs/{job_id}/release").json() for job_id in (held, failed, queued)]
+    assert released == [
+        {"job_id": held, "status": "COMPLETED"},
+        {"job_id": failed, "status": "FAILED"},
+        {"job_id": queued, "status": "COMPLETED"},
+    ]
+    details = client.get(f"/v0/batch/jobs/{held}").json()["state"]
+    assert details["started_timestamp_ms"] <= details["ended_timestamp_ms"] == int(clock.now * 1000)
+    clock.advance(60)
+    assert (
+        client.get(f"/v0/batch/jobs/{held}").json()["state"]["ended_timestamp_ms"]
+        == details["ended_timestamp_ms"]
+    ), "a job that ended stays ended where it was"
+    assert client.post("/_emulator/jobs/nope/release").status_code == 404
 
 
 def test_job_control_errors(client: TestClient, submit: Callable[[], str]) -> None:
