@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
-from airflow_provider_hume._s3 import s3_hook
+from airflow_provider_hume._s3 import stream_upload_hook
 from airflow_provider_hume.client import HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.progress import ProgressReader
@@ -18,9 +18,6 @@ from airflow_provider_hume.transfers.tabular_files import check_output_format, e
 if TYPE_CHECKING:
     from airflow_provider_hume.client import HumeBatchClient
     from airflow_provider_hume.lineage import HumeLineage
-
-#: Bounded parallelism keeps the upload's memory flat: about (concurrency + 1) x chunk size.
-DEFAULT_TRANSFER_CONFIG: dict[str, Any] = {"max_concurrency": 4, "multipart_chunksize": 16 * 1024 * 1024}
 
 
 class _HumeToS3Operator(BaseOperator):
@@ -50,7 +47,7 @@ class _HumeToS3Operator(BaseOperator):
         self.replace = replace
         self.hume_conn_id = hume_conn_id
         self.aws_conn_id = aws_conn_id
-        self.transfer_config_args = transfer_config_args or DEFAULT_TRANSFER_CONFIG
+        self.transfer_config_args = transfer_config_args or {}
         #: The ``s3://`` URIs ``execute`` wrote, for lineage.
         self.output_uris: list[str] = []
 
@@ -64,8 +61,8 @@ class _HumeToS3Operator(BaseOperator):
         raise NotImplementedError
 
     def s3_hook(self) -> Any:
-        """The ``S3Hook`` for the target, with a clear error when the Amazon provider is missing."""
-        return s3_hook(self.aws_conn_id, transfer_config_args=self.transfer_config_args)
+        """The ``S3Hook`` for the target, its uploads bounded in memory (see ``stream_upload_hook``)."""
+        return stream_upload_hook(self.aws_conn_id, self.transfer_config_args, caller=type(self).__name__)
 
     @contextmanager
     def nothing_written_on_break(self, target: str) -> Iterator[None]:
@@ -142,7 +139,9 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
     :param replace: Overwrite an existing object; if ``False`` an existing key fails the task.
     :param hume_conn_id: The ``hume`` connection.
     :param aws_conn_id: The AWS connection for S3.
-    :param transfer_config_args: ``boto3.s3.transfer.TransferConfig`` arguments for the upload.
+    :param transfer_config_args: ``boto3.s3.transfer.TransferConfig`` arguments for the upload, and
+        ``max_in_memory_upload_chunks``, merged key by key over the defaults (8 MiB parts, 4 in flight, 3
+        read ahead: about 32 MiB held whatever the size).
     :param output_format: ``json`` (raw body), ``jsonl``, ``csv`` or ``parquet``.
     """
 

@@ -87,7 +87,7 @@ class FaultSettings:
     route (``"GET /v0/batch/jobs/{job_id}"``) is in ``routes`` (empty: every route), and only ``times`` more
     requests (``None``: no limit; each request hit by any request fault uses one). Job faults
     (``job_failure_rate``, ``queue_delay_seconds``) apply to jobs created while they are set;
-    ``artifacts_pad_bytes`` to every artifacts download.
+    ``artifacts_pad_bytes`` and ``predictions_pad_bytes`` to every artifacts and predictions download.
     """
 
     rate_limit: float | None = field(
@@ -117,6 +117,14 @@ class FaultSettings:
             "--artifacts-pad-bytes", "add a padding.bin of this size to artifacts", parse=parse_size
         ),
     )
+    predictions_pad_bytes: int = field(
+        default=0,
+        metadata=flag(
+            "--predictions-pad-bytes",
+            "add a padding source of at least this size to predictions",
+            parse=parse_size,
+        ),
+    )
     routes: tuple[str, ...] = field(
         default=(),
         metadata=flag("--fault-route", "limit request faults to 'METHOD /path' (repeatable)", repeat=True),
@@ -135,7 +143,13 @@ class FaultSettings:
                 raise SettingError(name, f"must be a probability between 0 and 1 (got {value})")
         if not self.error_statuses or any(not 500 <= status <= 599 for status in self.error_statuses):
             raise SettingError("error_statuses", f"must be 5xx statuses (got {list(self.error_statuses)})")
-        for name in ("latency_ms", "artifacts_pad_bytes", "times", "queue_delay_seconds"):
+        for name in (
+            "latency_ms",
+            "artifacts_pad_bytes",
+            "predictions_pad_bytes",
+            "times",
+            "queue_delay_seconds",
+        ):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
                 raise SettingError(name, f"must not be negative (got {value})")

@@ -126,7 +126,11 @@ def batch_routes(state: EmulatorState) -> BatchRoutes:
     async def get_predictions(request: Request) -> Response:
         user_id = authenticate(state, request)
         job = completed_job(user_id, request.path_params["job_id"])
-        return StreamingResponse(job_predictions_json(job), media_type="application/json")
+        pad_bytes = state.faults.settings.predictions_pad_bytes
+        return StreamingResponse(
+            job_predictions_json(job, pad_bytes=pad_bytes, seed=state.settings.seed),
+            media_type="application/json",
+        )
 
     async def get_artifacts(request: Request) -> Response:
         user_id = authenticate(state, request)

@@ -19,6 +19,7 @@ from typing import Any, Final
 from airflow_provider_hume.emulator.backend.jobs import Job
 from airflow_provider_hume.emulator.backend.request import ModelConfigs, TranscriptionConfig
 from airflow_provider_hume.emulator.inference import media_models, text_models
+from airflow_provider_hume.emulator.inference.predictions_padding import padding_source
 from airflow_provider_hume.emulator.inference.transcript import Transcript, transcribe
 from airflow_provider_hume.emulator.media.sources import Item, Source
 
@@ -94,14 +95,21 @@ def callback_body(job: Job) -> dict[str, Any]:
     return {"job_id": job.job_id, "status": "COMPLETED", "predictions": job_predictions(job)}
 
 
-def job_predictions_json(job: Job) -> Iterator[bytes]:
-    """That body as compact JSON, one source at a time, so only one source's predictions are in memory."""
+def job_predictions_json(job: Job, *, pad_bytes: int = 0, seed: int = 0) -> Iterator[bytes]:
+    """That body as compact JSON, one source at a time, so only one source's predictions are in memory.
+
+    With ``pad_bytes`` a padding source of at least that size comes last (see ``predictions_padding``).
+    """
     yield b"["
     for index, source in enumerate(job.sources):
         encoded = json.dumps(
             source_predictions(source, job.request.models), ensure_ascii=False, separators=(",", ":")
         )
         yield (b"," if index else b"") + encoded.encode("utf-8")
+    if pad_bytes:
+        if job.sources:
+            yield b","
+        yield from padding_source(pad_bytes, seed)
     yield b"]"
 
 

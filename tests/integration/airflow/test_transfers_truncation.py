@@ -27,7 +27,7 @@ from tests.support import fault_proxy as proxies
 from tests.support.fault_proxy import FaultProxy, end_early
 
 START = datetime(2026, 1, 1)
-#: Artifacts of about 40 MiB, as in the issue (a 42 MB ZIP): more than two 16 MiB parts of the upload.
+#: Bodies of about 40 MiB, as in the issue (a 42 MB ZIP): several 8 MiB parts of the upload.
 PAD_BYTES = 40 * 1024 * 1024
 PREVIOUS = b"the object of an earlier run"
 
@@ -59,6 +59,16 @@ def padded_artifacts(emulator: Any) -> Iterator[str]:
     with (
         EmulatorAdmin(emulator.url, emulator.api_key) as admin,
         admin.faults_injected(artifacts_pad_bytes=PAD_BYTES),
+    ):
+        yield _completed_job(emulator)
+
+
+@pytest.fixture
+def padded_predictions(emulator: Any) -> Iterator[str]:
+    """A completed job whose predictions are about 40 MiB (a padding source at their end)."""
+    with (
+        EmulatorAdmin(emulator.url, emulator.api_key) as admin,
+        admin.faults_injected(predictions_pad_bytes=PAD_BYTES),
     ):
         yield _completed_job(emulator)
 
@@ -143,6 +153,31 @@ def test_predictions_cut_at_60_percent_without_length_store_nothing(
     s3.put_object(Bucket=bucket, Key=key, Body=PREVIOUS)
     via_proxy.inject("GET", r"/v0/batch/jobs/[^/]+/predictions", end_early(fraction=0.6, keep_length=False))
     with DAG("transfer_cut_predictions", schedule=None, start_date=START) as dag:
+        _transfer("predictions", job_id, bucket, key, retries=0)
+    outcome = run_dag(dag)
+
+    assert outcome["copy"]["state"] == "failed"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == PREVIOUS
+    assert _no_open_uploads(s3, bucket)
+    log = _task_log(caplog, capfd)
+    assert f"The predictions of Hume job {job_id} did not arrive whole: " in log
+    assert "the JSON is incomplete or invalid at its end" in log
+
+
+def test_large_predictions_cut_after_some_parts_went_up_store_nothing(
+    s3: Any,
+    bucket: str,
+    run_dag: Any,
+    via_proxy: FaultProxy,
+    padded_predictions: str,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    job_id = padded_predictions
+    key = f"cut/{job_id}/large-predictions.json"
+    s3.put_object(Bucket=bucket, Key=key, Body=PREVIOUS)
+    via_proxy.inject("GET", r"/v0/batch/jobs/[^/]+/predictions", end_early(fraction=0.6, keep_length=False))
+    with DAG("transfer_cut_large_predictions", schedule=None, start_date=START) as dag:
         _transfer("predictions", job_id, bucket, key, retries=0)
     outcome = run_dag(dag)
 

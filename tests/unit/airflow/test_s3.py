@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 import sys
+from typing import Any
 
 import pytest
 
-from airflow_provider_hume._s3 import MISSING_AMAZON_PROVIDER, S3Uri, is_s3_uri, object_uri, s3_hook
+from airflow_provider_hume._s3 import (
+    MISSING_AMAZON_PROVIDER,
+    S3Uri,
+    is_s3_uri,
+    object_uri,
+    s3_hook,
+    stream_upload_hook,
+)
 from airflow_provider_hume.client import HumeValidationError
 
 
@@ -67,9 +77,42 @@ def test_s3_hook_passes_the_connection_and_options() -> None:
     assert hook.transfer_config.max_concurrency == 2
 
 
-def test_a_missing_amazon_provider_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+MIB = 1024 * 1024
+
+
+def test_a_named_caller_goes_into_the_user_agent_without_walking_the_stack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_stack_walk(context: int = 1) -> list[Any]:
+        raise AssertionError("inspect.stack() was called")
+
+    conn = {"conn_type": "aws", "login": "k", "password": "s", "extra": {"region_name": "us-east-1"}}
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_UNIT", json.dumps(conn))
+    hook = s3_hook("aws_unit", caller="HumeArtifactsToS3Operator")
+    monkeypatch.setattr(inspect, "stack", no_stack_walk)
+    assert "Caller/HumeArtifactsToS3Operator" in hook.get_conn().meta.config.user_agent_extra
+
+
+def test_a_stream_upload_is_bounded_by_default() -> None:
+    config = stream_upload_hook("aws_unit", None, caller="T").transfer_config
+    assert (config.multipart_threshold, config.multipart_chunksize) == (8 * MIB, 8 * MIB)
+    assert (config.max_request_concurrency, config.max_in_memory_upload_chunks) == (4, 3)
+
+
+def test_given_transfer_config_args_are_merged_over_the_defaults_key_by_key() -> None:
+    given: dict[str, Any] = {"max_concurrency": 2, "max_in_memory_upload_chunks": 6, "use_threads": False}
+    config = stream_upload_hook("aws_unit", given, caller="T").transfer_config
+    assert (config.multipart_chunksize, config.max_request_concurrency) == (8 * MIB, 2)
+    assert (config.max_in_memory_upload_chunks, config.use_threads) == (6, False)
+    assert given == {"max_concurrency": 2, "max_in_memory_upload_chunks": 6, "use_threads": False}
+
+
+@pytest.mark.parametrize("caller", [None, "HumePredictionsToS3Operator"])
+def test_a_missing_amazon_provider_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, caller: str | None
+) -> None:
     monkeypatch.setitem(sys.modules, "airflow.providers.amazon.aws.hooks.s3", None)
     with pytest.raises(ImportError) as error:
-        s3_hook("aws_default")
+        s3_hook("aws_default", caller=caller)
     assert str(error.value) == MISSING_AMAZON_PROVIDER
     assert "pip install 'airflow-provider-hume[amazon]'" in str(error.value)

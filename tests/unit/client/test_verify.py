@@ -7,11 +7,12 @@ import io
 import json
 from collections.abc import Iterator
 
+import ijson  # type: ignore[import-untyped]
 import pytest
 import requests
 import urllib3.exceptions
 
-from airflow_provider_hume.client import HumeConnectionError
+from airflow_provider_hume.client import HumeConnectionError, verify
 from airflow_provider_hume.client.verify import (
     FEED_BYTES,
     BodyCheck,
@@ -275,3 +276,16 @@ def test_one_huge_json_string_is_refused_rather_than_buffered() -> None:
 )
 def test_content_length(headers: dict[str, str], length: int | None) -> None:
     assert content_length(headers) == length
+
+
+@pytest.mark.parametrize("backend", ["yajl2_c", "python"])
+def test_the_json_check_is_the_same_with_ijson_pure_python_backend(
+    monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """The C backend appends the parser's events to the check's list itself; a pure-Python one calls it."""
+    monkeypatch.setattr(verify.ijson, "basic_parse_coro", ijson.get_backend(backend).basic_parse_coro)
+    assert verified(PREDICTIONS).read() == PREDICTIONS
+    with pytest.raises(HumeBodyError, match="the JSON is incomplete or invalid at its end"):
+        verified(PREDICTIONS[:-3]).read()
+    with pytest.raises(HumeBodyError, match="the JSON is invalid within bytes 0 to "):
+        verified(PREDICTIONS.replace(b"[", b"[}", 1)).read()
