@@ -80,19 +80,17 @@ STREAM_UPLOAD_DEFAULTS: Final[Mapping[str, int]] = {
 }
 
 
-def s3_hook(aws_conn_id: str | None, *, caller: str | None = None, **kwargs: Any) -> Any:
+def s3_hook(aws_conn_id: str | None, *, caller: str, **kwargs: Any) -> Any:
     """An ``S3Hook`` for ``aws_conn_id``; a clear :class:`ImportError` when the Amazon provider is missing.
 
-    ``caller`` names the operator in the hook's user agent (``Caller/...``). Without it the hook finds that
-    name itself by walking the stack with ``inspect.stack()``, which reads the source of every frame and took
+    ``caller`` names the operator in the hook's user agent (``Caller/...``). Left to itself the hook finds
+    that name by walking the stack with ``inspect.stack()``, which reads the source of every frame and took
     0.2 s and more per client in a task.
     """
     try:
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
     except ImportError as err:
         raise ImportError(MISSING_AMAZON_PROVIDER) from err
-    if caller is None:
-        return S3Hook(aws_conn_id=aws_conn_id, **kwargs)
     return _named_caller(S3Hook)(caller, aws_conn_id=aws_conn_id, **kwargs)
 
 

@@ -46,8 +46,8 @@ class S3Object:
 class S3InputResolver:
     """Lists and checks ``s3://`` entries, then presigns or opens the objects (S3 network calls only)."""
 
-    def __init__(self, aws_conn_id: str | None) -> None:
-        self.hook = s3_hook(aws_conn_id)
+    def __init__(self, aws_conn_id: str | None, *, caller: str) -> None:
+        self.hook = s3_hook(aws_conn_id, caller=caller)
         self._client: Any = self.hook.get_conn()
 
     def expand(self, locations: Sequence[S3Uri], limit: int, field: str) -> list[S3Object]:

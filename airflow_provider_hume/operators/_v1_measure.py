@@ -160,7 +160,7 @@ class _V1MeasureOperator(BaseOperator):
             outputs = Outputs.plan(self.output_uri, self.table_uri, self.output_format, self.staging_uri)
             if self.output_format == "parquet":
                 v1_rows.pyarrow_modules()
-            resolver = SourceResolver(self.aws_conn_id)
+            resolver = SourceResolver(self.aws_conn_id, caller=type(self).__name__)
             sources = resolver.resolve(self.sources, allow_empty=self.allow_empty)
             self.preflight(sources)
         except (HumeValidationError, ImportError) as err:
@@ -172,7 +172,7 @@ class _V1MeasureOperator(BaseOperator):
         self.input_uris = tuple(source.uri for source in sources)
         if not sources:
             self.log.info("The prefixes hold no files (allow_empty=True): writing empty outputs.")
-        s3 = s3_hook(self.aws_conn_id)
+        s3 = s3_hook(self.aws_conn_id, caller=type(self).__name__)
         staging = Staging(s3.get_conn(), outputs.staging)
         ledger = UploadLedger(context.get("task_state_store"))
         if not ledger.durable:

@@ -44,13 +44,14 @@ class SourceFile:
 class SourceResolver:
     """Turns the operator's ``sources`` into :class:`SourceFile` entries, and fetches S3 ones locally."""
 
-    def __init__(self, aws_conn_id: str | None) -> None:
+    def __init__(self, aws_conn_id: str | None, *, caller: str) -> None:
         self.aws_conn_id = aws_conn_id
+        self.caller = caller
         self._client: Any = None
 
     def _s3(self) -> Any:
         if self._client is None:
-            self._client = s3_hook(self.aws_conn_id).get_conn()
+            self._client = s3_hook(self.aws_conn_id, caller=self.caller).get_conn()
         return self._client
 
     def resolve(self, sources: Any, field: str = "sources", *, allow_empty: bool = False) -> list[SourceFile]:

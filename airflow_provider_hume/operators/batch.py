@@ -329,7 +329,7 @@ class HumeBatchSubmitOperator(BaseOperator):
         files: list[str | UploadSource] = list(self.inputs.files)
         if not self.inputs.s3:
             return request, files
-        resolver = S3InputResolver(self.aws_conn_id)
+        resolver = S3InputResolver(self.aws_conn_id, caller=type(self).__name__)
         try:
             if self.s3_input_mode == "upload":
                 objects = resolver.expand(self.inputs.s3, MAX_FILES - len(files), "files")

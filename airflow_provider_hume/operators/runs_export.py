@@ -174,7 +174,7 @@ class HumeRunsToS3Operator(BaseOperator):
                 raise AirflowFailException(str(err)) from err
             finally:
                 writer.close()
-            s3_hook(self.aws_conn_id).load_file(
+            s3_hook(self.aws_conn_id, caller=type(self).__name__).load_file(
                 str(path), key=target.key, bucket_name=target.bucket, replace=True
             )
         self.log.info("Wrote %d run(s), %.1f metered seconds, to %s", count, metered, target.uri)

@@ -219,7 +219,7 @@ class HumeStreamOperator(BaseOperator):
         return HumeHook(self.hume_conn_id)
 
     def _s3(self) -> Any:
-        return s3_hook(self.aws_conn_id)
+        return s3_hook(self.aws_conn_id, caller=type(self).__name__)
 
     def execute(self, context: Context) -> Any:
         inputs, models = self._validated()

@@ -34,7 +34,7 @@ AWS_ENV = {
 def resolver(monkeypatch: pytest.MonkeyPatch) -> S3InputResolver:
     for name, value in AWS_ENV.items():
         monkeypatch.setenv(name, value)
-    return S3InputResolver(None)
+    return S3InputResolver(None, caller="T")
 
 
 @pytest.fixture

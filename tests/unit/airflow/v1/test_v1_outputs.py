@@ -49,7 +49,7 @@ def test_bad_locations_are_named(output: str, table: str | None, message: str) -
 
 
 def test_local_sources_that_are_not_files_are_named(tmp_path: Path) -> None:
-    resolver = SourceResolver(None)
+    resolver = SourceResolver(None, caller="T")
     with pytest.raises(HumeValidationError, match=r"sources\[0\]: .* is not a file"):
         resolver.resolve([str(tmp_path)])
     with pytest.raises(HumeValidationError, match="sources is empty"):
@@ -59,7 +59,7 @@ def test_local_sources_that_are_not_files_are_named(tmp_path: Path) -> None:
 def test_duplicates_are_measured_once_and_templated_lists_are_read(tmp_path: Path) -> None:
     wav = tmp_path / "a.wav"
     wav.write_bytes(b"RIFF")
-    resolver = SourceResolver(None)
+    resolver = SourceResolver(None, caller="T")
     assert [s.uri for s in resolver.resolve([str(wav), str(wav)])] == [str(wav)]
     assert [s.uri for s in resolver.resolve(f"['{wav}']")] == [str(wav)]
 
@@ -67,7 +67,7 @@ def test_duplicates_are_measured_once_and_templated_lists_are_read(tmp_path: Pat
 def test_a_changed_file_gets_a_new_staging_key(tmp_path: Path) -> None:
     wav = tmp_path / "a.wav"
     wav.write_bytes(b"RIFF1")
-    resolver = SourceResolver(None)
+    resolver = SourceResolver(None, caller="T")
     (before,) = resolver.resolve([str(wav)])
     wav.write_bytes(b"RIFF22")
     (after,) = resolver.resolve([str(wav)])
