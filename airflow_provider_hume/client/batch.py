@@ -38,6 +38,7 @@ from airflow_provider_hume.client.errors import (
 )
 from airflow_provider_hume.client.job_request import JobRequest
 from airflow_provider_hume.client.jobs import JobDetails, JobStatus
+from airflow_provider_hume.client.json_structure import JsonStructureCheck
 from airflow_provider_hume.client.protocol import (
     JOBS_PATH,
     MAX_ERROR_BODY,
@@ -57,7 +58,6 @@ from airflow_provider_hume.client.submission import SubmissionFingerprint
 from airflow_provider_hume.client.verify import (
     BROKEN_BODY_ERRORS,
     BodyCheck,
-    JsonCheck,
     NoCheck,
     VerifiedBody,
     content_length,
@@ -304,10 +304,11 @@ class HumeBatchClient(SessionClient):
         """The predictions JSON of a completed job as a binary stream, closed on exit.
 
         The stream reports EOF only once the body is known whole: its announced length arrived and, with
-        ``verify``, it parsed as one complete JSON value. Otherwise a read raises
+        ``verify``, it is one whole JSON value (its structure checked, see
+        :class:`~airflow_provider_hume.client.json_structure.JsonStructureCheck`). Otherwise a read raises
         :class:`~airflow_provider_hume.client.HumeBodyError` (a :class:`HumeConnectionError`) first.
         """
-        check = JsonCheck() if verify else NoCheck()
+        check = JsonStructureCheck() if verify else NoCheck()
         return self._open_stream(
             job_path(job_id, "/predictions"), f"predictions of Hume job {job_id.strip()}", check
         )

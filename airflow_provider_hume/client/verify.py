@@ -2,10 +2,11 @@
 
 Predictions and artifacts go from the HTTP response straight into an S3 multipart upload, which commits the
 object once the stream reports EOF. :class:`VerifiedBody` stands between the two: it passes the bytes through
-unchanged, feeds them to a format check (:class:`JsonCheck`, :class:`~airflow_provider_hume.client.zip_check.
-ZipCheck`) and compares their count with the ``Content-Length``; only when all of that holds does a read
-return EOF. Otherwise, and when the connection breaks mid-body, the read raises :class:`HumeBodyError`, the
-upload aborts and nothing is stored. Checks hold a bounded number of bytes whatever the size of the body.
+unchanged, feeds them to a format check (:class:`~airflow_provider_hume.client.json_structure.
+JsonStructureCheck`, :class:`JsonCheck`, :class:`~airflow_provider_hume.client.zip_check.ZipCheck`) and
+compares their count with the ``Content-Length``; only when all of that holds does a read return EOF.
+Otherwise, and when the connection breaks mid-body, the read raises :class:`HumeBodyError`, the upload aborts
+and nothing is stored. Checks hold a bounded number of bytes whatever the size of the body.
 """
 
 from __future__ import annotations
@@ -134,14 +135,18 @@ def _first_line(error: BaseException) -> str:
     return truncate(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__, 200)
 
 
-def pieces(data: bytes) -> Iterator[bytes]:
-    """``data`` in slices of at most :data:`FEED_BYTES`, so a check never holds more than one at a time."""
-    if len(data) <= FEED_BYTES:
-        yield data
+def pieces(data: bytes, size: int = FEED_BYTES) -> Iterator[bytes]:
+    """``data`` in slices of at most ``size`` bytes, so a check never holds more than one at a time.
+
+    No bytes, no slices: ``ijson`` would take an empty one for the end of the body.
+    """
+    if len(data) <= size:
+        if data:
+            yield data
         return
     view = memoryview(data)
-    for start in range(0, len(data), FEED_BYTES):
-        yield bytes(view[start : start + FEED_BYTES])
+    for start in range(0, len(data), size):
+        yield bytes(view[start : start + size])
 
 
 def content_length(headers: Mapping[str, str]) -> int | None:

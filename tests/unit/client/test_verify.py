@@ -289,3 +289,11 @@ def test_the_json_check_is_the_same_with_ijson_pure_python_backend(
         verified(PREDICTIONS[:-3]).read()
     with pytest.raises(HumeBodyError, match="the JSON is invalid within bytes 0 to "):
         verified(PREDICTIONS.replace(b"[", b"[}", 1)).read()
+
+
+def test_empty_reads_are_no_piece_of_the_body() -> None:
+    """``ijson`` takes an empty piece for the end of the body; checks are given none."""
+    check = JsonCheck()
+    for data in [b"", b"[1,", b"", b"2]", b""]:
+        check.feed(data)
+    check.finish()
