@@ -171,6 +171,7 @@ def measure(benchmark: Benchmark, default_runs: int) -> dict[str, Any]:
     runs = benchmark.runs or default_runs
     print(f"== {benchmark.name}: {benchmark.command()} ({runs} run{'s' * (runs != 1)})", flush=True)
     figures, outputs, seconds = [], [], []
+    load_before = os.getloadavg()[0]
     for _ in range(runs):
         recorded, output, wall = run_once(benchmark)
         figures.append(recorded)
@@ -184,6 +185,7 @@ def measure(benchmark: Benchmark, default_runs: int) -> dict[str, Any]:
         "runs": runs,
         "rounds_inside": benchmark.rounds_inside,
         "seconds": seconds,
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "figures": aggregate(figures),
@@ -243,6 +245,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         machine_text = ", ".join(f"{key} {value}" for key, value in entry["machine"].items())
         repeats = entry["rounds_inside"] or f"median of {entry['runs']} runs"
         walls = ", ".join(f"{seconds:.0f} s" for seconds in entry["seconds"])
+        load = "load average {:.1f} before, {:.1f} after".format(*entry["load"])
         lines += [
             "",
             f"## {entry['title']}",
@@ -250,7 +253,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
             entry["description"],
             "",
             f"Command: `{entry['command']}` ({repeats}; wall time {walls}). Measured {entry['measured']} on",
-            f"{machine_text}.",
+            f"{machine_text}; {load}.",
             "",
             "| Figure | Median | Runs | Baseline (same run) | Ratio | Target | Met |",
             "|---|---|---|---|---|---|---|",

@@ -88,6 +88,7 @@ def test_the_rendered_report_lists_every_target_with_its_verdict(bench: ModuleTy
         "runs": 1,
         "rounds_inside": "median of 3 interleaved runs",
         "seconds": [100.0],
+        "load": [0.5, 1.5],
         "measured": "2026-12-01 19:00 UTC",
         "machine": {"cpu": "2 x CPU"},
         "figures": bench.aggregate(
