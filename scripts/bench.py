@@ -241,6 +241,10 @@ def render(results: dict[str, dict[str, Any]]) -> str:
                 lines.append(
                     f"| {entry['name']} | {figure['name']} | {shown} | {figure['target']} | {verdict} |"
                 )
+    missing = [b for b in SUITE if b.name not in results]
+    if missing:
+        lines += ["", 'Not measured by `make bench` yet (run `make bench BENCH_ARGS="--only NAME"`):', ""]
+        lines += [f"- `{b.name}`: `{b.command()}`" for b in missing]
     for entry in ordered:
         machine_text = ", ".join(f"{key} {value}" for key, value in entry["machine"].items())
         repeats = entry["rounds_inside"] or f"median of {entry['runs']} runs"

@@ -110,5 +110,8 @@ def test_the_rendered_report_lists_every_target_with_its_verdict(bench: ModuleTy
     }
     report = bench.render({"triggers_scale": entry})
     assert "| triggers_scale | longest block | 60 ms | <= 50 ms | **NOT met** |" in report
+    assert "- `transfers`: `.venv/bin/python benchmarks/transfers.py --rounds 3`" in report, (
+        "not measured yet"
+    )
     assert "## Triggers" in report
     assert "median of 3 interleaved runs" in report
