@@ -103,10 +103,14 @@ def machine() -> dict[str, str]:
 
 
 def describe(script: Path) -> tuple[str, str]:
-    """The script's docstring: its title (first line) and the rest without its ``Run:`` paragraph."""
+    """The script's docstring: a title (its first sentence, cut at ``: `` when long) and the rest without
+    ``Run:`` lines."""
     docstring = ast.get_docstring(ast.parse(script.read_text())) or script.stem
-    title, _, rest = docstring.strip().partition("\n")
-    paragraphs = (part.split("Run:")[0].strip() for part in rest.strip().split("\n\n"))
+    first, _, rest = docstring.strip().partition("\n\n")
+    heading = " ".join(first.split())
+    title, separator, more = heading.partition(": ") if len(heading) > 100 else (heading, "", "")
+    paragraphs = [more.strip()] if separator else []
+    paragraphs += [part.split("Run:")[0].strip() for part in rest.strip().split("\n\n")]
     return title.strip().rstrip("."), "\n\n".join(part for part in paragraphs if part)
 
 
@@ -177,10 +181,7 @@ def measure(benchmark: Benchmark, default_runs: int) -> dict[str, Any]:
         figures.append(recorded)
         outputs.append(output)
         seconds.append(wall)
-    title, description = describe(BENCHMARKS / benchmark.script)
     return {
-        "title": title,
-        "description": description,
         "command": benchmark.command(),
         "runs": runs,
         "rounds_inside": benchmark.rounds_inside,
@@ -248,13 +249,14 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     for entry in ordered:
         machine_text = ", ".join(f"{key} {value}" for key, value in entry["machine"].items())
         repeats = entry["rounds_inside"] or f"median of {entry['runs']} runs"
+        title, description = describe(BENCHMARKS / f"{entry['name']}.py")
         walls = ", ".join(f"{seconds:.0f} s" for seconds in entry["seconds"])
         load = "load average {:.1f} before, {:.1f} after".format(*entry["load"])
         lines += [
             "",
-            f"## {entry['title']}",
+            f"## {title}",
             "",
-            entry["description"],
+            description,
             "",
             f"Command: `{entry['command']}` ({repeats}; wall time {walls}). Measured {entry['measured']} on",
             f"{machine_text}; {load}.",
