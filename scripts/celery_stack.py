@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -149,13 +147,7 @@ class CeleryAirflow:
 
     def kill(self, name: str) -> None:
         """``SIGKILL`` the component's whole process group: no clean shutdown, no last heartbeat."""
-        for entry in list(self.group.processes):
-            component, process = entry
-            if component == name:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
-                self.group.processes.remove(entry)
+        self.group.kill(name)
 
     def start_triggerer(self) -> None:
         """Start one more triggerer and wait for its row in the ``job`` table."""

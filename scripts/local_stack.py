@@ -58,6 +58,16 @@ class ProcessGroup:
                 tail = (log_dir / f"{name}.log").read_text(errors="replace")[-2000:]
                 raise StackError(f"{name} exited with code {proc.returncode}:\n{tail}")
 
+    def kill(self, name: str) -> None:
+        """``SIGKILL`` the named child's whole process group and forget it: no clean shutdown."""
+        for entry in list(self.processes):
+            component, process = entry
+            if component == name:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+                self.processes.remove(entry)
+
     def stop_all(self) -> None:
         for _, proc in reversed(self.processes):
             with contextlib.suppress(ProcessLookupError):

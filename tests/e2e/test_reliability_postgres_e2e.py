@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import tempfile
 import textwrap
@@ -101,13 +99,7 @@ class RestartableAirflow:
 
     def kill(self, name: str) -> None:
         """``SIGKILL`` the component's whole process group: no clean shutdown, no last heartbeat."""
-        for entry in list(self.group.processes):
-            component, process = entry
-            if component == name:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
-                self.group.processes.remove(entry)
+        self.group.kill(name)
 
     def start_triggerer(self, name: str) -> None:
         args = [str(BIN / "airflow"), "triggerer", "--skip-serve-logs"]
