@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume.client import HumeValidationError
 
 SCHEME = "s3://"
@@ -87,11 +88,12 @@ def s3_hook(aws_conn_id: str | None, *, caller: str, **kwargs: Any) -> Any:
     that name by walking the stack with ``inspect.stack()``, which reads the source of every frame and took
     0.2 s and more per client in a task.
     """
-    try:
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-    except ImportError as err:
-        raise ImportError(MISSING_AMAZON_PROVIDER) from err
-    return _named_caller(S3Hook)(caller, aws_conn_id=aws_conn_id, **kwargs)
+    with collector_paused():
+        try:
+            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+        except ImportError as err:
+            raise ImportError(MISSING_AMAZON_PROVIDER) from err
+        return _named_caller(S3Hook)(caller, aws_conn_id=aws_conn_id, **kwargs)
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume._s3 import stream_upload_hook
 from airflow_provider_hume.client import HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
@@ -61,8 +62,12 @@ class _HumeToS3Operator(BaseOperator):
         raise NotImplementedError
 
     def s3_hook(self) -> Any:
-        """The ``S3Hook`` for the target, its uploads bounded in memory (see ``stream_upload_hook``)."""
-        return stream_upload_hook(self.aws_conn_id, self.transfer_config_args, caller=type(self).__name__)
+        """The ``S3Hook`` for the target, its uploads bounded in memory (see ``stream_upload_hook``), its
+        client made with the garbage collector paused (see ``collector_paused``)."""
+        with collector_paused():
+            hook = stream_upload_hook(self.aws_conn_id, self.transfer_config_args, caller=type(self).__name__)
+            hook.get_conn()
+        return hook
 
     @contextmanager
     def nothing_written_on_break(self, target: str) -> Iterator[None]:

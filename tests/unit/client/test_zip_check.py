@@ -259,6 +259,23 @@ def test_memory_stays_bounded_on_a_large_archive() -> None:
     assert check.max_buffered <= FEED_BYTES + 64
 
 
+@pytest.mark.parametrize("step", [1, 3, 7, 4096])
+def test_parts_of_a_descriptor_signature_are_data(step: int) -> None:
+    """Bytes that begin or end like ``PK\\x07\\x08`` without being it are data, also where a read splits
+    them."""
+    payload = b"\x07\x08K\x07\x08P\x07\x08xPK\x07" * 40 + b"\x07\x08"
+    sink = _Unseekable()
+    with (
+        zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive,
+        archive.open("tails.bin", "w") as entry,
+    ):
+        entry.write(payload)
+    data = bytes(sink.data)
+    check = ZipCheck()
+    assert read_in(verified(data, check), step) == data
+    assert check.entries == 1
+
+
 def test_a_stored_entry_whose_data_holds_a_lookalike_descriptor_still_passes() -> None:
     """Data holding ``PK\\x07\\x08``, even with the CRC-32 and size of the bytes before it, is data unless the
     next entry or the central directory follows."""
