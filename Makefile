@@ -8,7 +8,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: demo airflow bench test test-fast test-unit test-integration test-e2e test-scale lint typecheck pytest install clean
+.PHONY: demo airflow bench dist test test-fast test-unit test-integration test-e2e test-scale lint typecheck pytest install clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -30,6 +30,11 @@ airflow: install
 # Not part of `make test`: it takes about an hour. `make bench BENCH_ARGS="--only triggers_scale"` runs one.
 bench: install
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
+
+# The sdist and the wheel, in dist/ (uv builds them with the hatchling backend pyproject.toml names).
+dist: | $(UV)
+	rm -rf dist
+	$(UV) build --out-dir dist
 
 lint: install
 	$(VENV)/bin/ruff check .
