@@ -3,8 +3,9 @@
 * ``GET /_emulator/console/`` → the jobs, newest first: id, created time, status, sources, models.
 * the same page lists the caller's ``v1`` runs below the jobs, newest first: id, endpoint, mode, status,
   start and end, metered seconds (hume-api-v1.md §8).
-* ``GET /_emulator/console/jobs/{job_id}`` → the job's state and, once COMPLETED, per source, file and model
-  an SVG chart of the top emotions over time (:mod:`console_charts`). ``404`` for another user's job.
+* ``GET /_emulator/console/jobs/{job_id}`` → the job's state and, once COMPLETED, per source its errors (a
+  failed source or file marked ``FAILED``, with Hume's message) and per file and model an SVG chart of the top
+  emotions over time (:mod:`console_sources`, :mod:`console_charts`). ``404`` for another user's job.
 
 Auth: the ``X-Hume-Api-Key`` header, else a key in the query (``apikey``/``apiKey``/``api_key``), else the
 ``hume_emulator_key`` cookie. A valid query key is moved into that cookie (HttpOnly, SameSite=Strict, path
@@ -28,10 +29,9 @@ from starlette.responses import HTMLResponse, Response
 from airflow_provider_hume.emulator.backend.auth import HEADER, QUERY_PARAMS
 from airflow_provider_hume.emulator.backend.jobs import Job
 from airflow_provider_hume.emulator.backend.state import EmulatorState
-from airflow_provider_hume.emulator.http.console_charts import chart_svg, model_chart
+from airflow_provider_hume.emulator.http.console_sources import failed_sources, source_section
+from airflow_provider_hume.emulator.http.console_text import badge
 from airflow_provider_hume.emulator.inference.details import current_details
-from airflow_provider_hume.emulator.inference.predictions import source_predictions
-from airflow_provider_hume.emulator.media.sources import Source
 from airflow_provider_hume.emulator.v1.room import V1Room
 
 COOKIE: Final = "hume_emulator_key"
@@ -54,7 +54,7 @@ th{color:#6b7280;font-weight:600}tbody tr{border-top:1px solid #f3f4f6}code{font
 .IN_PROGRESS{background:#dbeafe;color:#1e40af}.ended{background:#dcfce7;color:#166534}
 .errored{background:#fee2e2;color:#991b1b}.live{background:#dbeafe;color:#1e40af}.error{color:#991b1b}.muted{color:#6b7280}
 .chart .grid{stroke:#e5e7eb}.chart .frame{stroke:#9ca3af}.chart text{font-size:11px;fill:#374151}
-.chart .axis{fill:#6b7280}a{color:#1d4ed8}
+.chart .axis{fill:#6b7280}.chart .inside{fill:#fff}a{color:#1d4ed8}
 """
 
 
@@ -70,7 +70,7 @@ def console_router(state: EmulatorState, room: V1Room) -> APIRouter:
         now = state.now_ms()
         rows = [
             f'<tr><td><a href="jobs/{escape(job.job_id)}"><code>{escape(job.job_id)}</code></a></td>'
-            f"<td>{_time(job.created_ms)}</td><td>{_status(job.status(now))}</td><td>{len(job.sources)}</td>"
+            f"<td>{_time(job.created_ms)}</td><td>{badge(job.status(now))}</td><td>{len(job.sources)}</td>"
             f"<td>{escape(', '.join(sorted(job.request.models.requested())))}</td></tr>"
             for job in reversed(state.jobs_of(user))
         ]
@@ -100,7 +100,7 @@ def console_router(state: EmulatorState, room: V1Room) -> APIRouter:
             _state_table(details, job),
         ]
         if status == "COMPLETED":
-            body += [_source_section(index, source, job) for index, source in enumerate(job.sources)]
+            body += [source_section(index, source, job) for index, source in enumerate(job.sources)]
         elif status != "FAILED":
             body.append('<p class="muted">Charts appear once the job has completed.</p>')
         refresh = '<meta http-equiv="refresh" content="2">' if status in ("QUEUED", "IN_PROGRESS") else ""
@@ -113,7 +113,7 @@ def _runs_table(room: V1Room, user: str) -> str:
     """The ``v1`` runs of ``user``'s organisation, newest first."""
     rows = [
         f"<tr><td><code>{escape(run.run_id)}</code></td><td>{escape(run.endpoint)}</td><td>{escape(run.mode)}</td>"
-        f"<td>{_status(run.status)}</td><td>{_time(run.started_ms)}</td><td>{_time(run.ended_ms)}</td>"
+        f"<td>{badge(run.status)}</td><td>{_time(run.started_ms)}</td><td>{_time(run.ended_ms)}</td>"
         f"<td>{run.metered_seconds:.1f}</td></tr>"
         for run in room.runs.all_runs()
         if run.organisation == user
@@ -178,13 +178,9 @@ def _time(ms: int | None) -> str:
     return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
-def _status(status: str) -> str:
-    return f'<span class="status {escape(status)}">{escape(status)}</span>'
-
-
 def _state_table(details: dict[str, Any], job: Job) -> str:
     rows = [
-        ("Status", _status(details["status"])),
+        ("Status", badge(details["status"])),
         ("Created", _time(details.get("created_timestamp_ms"))),
         ("Started", _time(details.get("started_timestamp_ms"))),
         ("Ended", _time(details.get("ended_timestamp_ms"))),
@@ -193,34 +189,9 @@ def _state_table(details: dict[str, Any], job: Job) -> str:
     ]
     if "num_predictions" in details:
         rows.append(("Predictions / errors", f"{details['num_predictions']} / {details['num_errors']}"))
+        if failed := failed_sources(job):
+            rows.append(("Failed sources", failed))
     if "message" in details:
         rows.append(("Message", f'<span class="error">{escape(str(details["message"]))}</span>'))
     cells = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
     return f'<table class="state">{cells}</table>'
-
-
-def _source_label(index: int, source: Source) -> str:
-    descriptor = source.descriptor
-    name = descriptor.get("url") or descriptor.get("filename") or "raw text"
-    return f"Source {index + 1} ({escape(source.kind)}): {escape(str(name))}"
-
-
-def _source_section(index: int, source: Source, job: Job) -> str:
-    """One source's charts: per file a chart per model; errors as text."""
-    result = source_predictions(source, job.request.models)
-    parts = [f"<h2>{_source_label(index, source)}</h2>"]
-    if "error" in result:
-        return parts[0] + f'<p class="error">{escape(str(result["error"]))}</p>'
-    for prediction in result["results"]["predictions"]:
-        if prediction["file"] != source.descriptor.get("filename"):
-            parts.append(f"<h3>{escape(str(prediction['file']))}</h3>")
-        figures = []
-        for model, output in prediction["models"].items():
-            chart = model_chart(output)
-            title = f"{prediction['file']}: {model}, top emotions"
-            figure = chart_svg(chart, title) if chart else '<p class="muted">No emotion scores to chart.</p>'
-            figures.append(f"<figure><figcaption>{escape(model)}</figcaption>{figure}</figure>")
-        parts.append(f'<div class="charts">{"".join(figures)}</div>')
-    for error in result["results"]["errors"]:
-        parts.append(f'<p class="error">{escape(str(error["file"]))}: {escape(str(error["message"]))}</p>')
-    return "".join(parts)

@@ -2,7 +2,9 @@
 
 The x axis is what the predictions carry: seconds (``time`` or ``time.begin``), else the text position
 (``position.begin``), else the frame, else the prediction's index. Predictions sharing an x value (several
-faces or speakers) are averaged. The top emotions are those with the highest mean score.
+faces or speakers) are averaged. The top emotions are those with the highest mean score. Every point is
+visible: a marker on each (up to 60 points a line), or, with a single x value (one image, one utterance), a
+bar per emotion.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ COLOURS: Final = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b
 WIDTH: Final = 560
 HEIGHT: Final = 230
 _LEFT, _RIGHT, _TOP, _BOTTOM = 40, 175, 12, 38
+_PLOT_W, _PLOT_H = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
 _MARKERS_UP_TO: Final = 60
+_MIN_BAR: Final = 2.0
+_MAX_BAR_WIDTH: Final = 48.0
 
 
 @dataclass(frozen=True)
@@ -76,58 +81,96 @@ def _position(row: Mapping[str, Any]) -> tuple[str, float] | None:
 
 
 def chart_svg(chart: Chart, title: str) -> str:
-    """``chart`` as an inline ``<svg>`` element with axes, a grid, a line per emotion and a legend."""
-    plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
-    low, high = min(0.0, chart.xs[0]), chart.xs[-1]
-    high = low + 1 if high == low else high + (high - low) * 0.04  # room for the last markers
+    """``chart`` as an inline ``<svg>`` element: a score grid, the series and a legend.
 
-    def px(x: float) -> float:
-        return _LEFT + (x - low) / (high - low) * plot_w
-
-    def py(score: float) -> float:
-        return _TOP + (1 - max(0.0, min(1.0, score))) * plot_h
-
+    Each series is a line with a marker on each point (markers up to 60 points); with a single x value,
+    where a line would draw nothing, each is a bar instead, its score written above it.
+    """
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
-        y = py(tick)
-        parts.append(f'<line class="grid" x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}"/>')
+        y = _py(tick)
+        parts.append(f'<line class="grid" x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + _PLOT_W}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:g}</text>')
-    for x in _ticks(low, high):
-        parts.append(
-            f'<text class="tick" x="{px(x):.1f}" y="{_TOP + plot_h + 16}" text-anchor="middle">{x:g}</text>'
-        )
     parts.append(
-        f'<text class="axis" x="{_LEFT + plot_w / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle">'
-        f"{escape(chart.x_label)}</text>"
+        f'<rect class="frame" x="{_LEFT}" y="{_TOP}" width="{_PLOT_W}" height="{_PLOT_H}" fill="none"/>'
     )
-    parts.append(
-        f'<rect class="frame" x="{_LEFT}" y="{_TOP}" width="{plot_w}" height="{plot_h}" fill="none"/>'
-    )
+    parts += _bars(chart) if len(chart.xs) == 1 else _lines(chart)
     parts.append(f'<text class="axis" x="{WIDTH - _RIGHT + 14}" y="{_TOP + 8}">top by mean score</text>')
     for index, (name, scores) in enumerate(chart.lines):
-        colour = COLOURS[index % len(COLOURS)]
-        coords = [(px(x), py(score)) for x, score in zip(chart.xs, scores, strict=True)]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        parts.append(f'<g class="series" data-emotion="{escape(name)}"><title>{escape(name)}</title>')
-        if len(coords) > 1:
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        if len(coords) <= _MARKERS_UP_TO:
-            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in coords]
-        parts.append("</g>")
         legend_y = _TOP + 26 + index * 18
         legend_x = WIDTH - _RIGHT + 14
-        mean = sum(scores) / len(scores)
         parts.append(
-            f'<g class="legend"><title>{escape(name)}: mean {mean:.2f}</title>'
-            f'<rect x="{legend_x}" y="{legend_y - 8}" width="12" height="12" fill="{colour}"/>'
+            f'<g class="legend"><title>{escape(name)}: mean {sum(scores) / len(scores):.2f}</title>'
+            f'<rect x="{legend_x}" y="{legend_y - 8}" width="12" height="12" fill="{_colour(index)}"/>'
             f'<text x="{legend_x + 18}" y="{legend_y + 2}">{escape(name)}</text></g>'
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _lines(chart: Chart) -> list[str]:
+    """The x axis (ticks, label) and a line per emotion, with markers on up to 60 points."""
+    low = min(0.0, chart.xs[0])
+    high = chart.xs[-1] + (chart.xs[-1] - low) * 0.04  # room for the last markers
+
+    def px(x: float) -> float:
+        return _LEFT + (x - low) / (high - low) * _PLOT_W
+
+    parts = [
+        f'<text class="tick" x="{px(x):.1f}" y="{_TOP + _PLOT_H + 16}" text-anchor="middle">{x:g}</text>'
+        for x in _ticks(low, high)
+    ]
+    parts.append(_x_label(chart.x_label))
+    for index, (name, scores) in enumerate(chart.lines):
+        colour = _colour(index)
+        coords = [(px(x), _py(score)) for x, score in zip(chart.xs, scores, strict=True)]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<g class="series" data-emotion="{escape(name)}"><title>{escape(name)}</title>')
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        if len(coords) <= _MARKERS_UP_TO:
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in coords]
+        parts.append("</g>")
+    return parts
+
+
+def _bars(chart: Chart) -> list[str]:
+    """A bar per emotion (at least 2 pixels tall), for a chart with a single x value."""
+    slot = _PLOT_W / len(chart.lines)
+    width = min(slot * 0.6, _MAX_BAR_WIDTH)
+    bottom = _TOP + _PLOT_H
+    parts = [_x_label(f"{chart.x_label}: {chart.xs[0]:g}")]
+    for index, (name, (score,)) in enumerate(chart.lines):
+        x = _LEFT + slot * (index + 0.5) - width / 2
+        top = min(_py(score), bottom - _MIN_BAR)
+        above = top - 4 >= _TOP + 10  # the score is written above the bar, else inside its top
+        label = f'y="{top - 4:.1f}"' if above else f'y="{top + 14:.1f}" class="inside"'
+        parts.append(
+            f'<g class="series" data-emotion="{escape(name)}"><title>{escape(name)}: {score:.2f}</title>'
+            f'<rect class="bar" x="{x:.1f}" y="{top:.1f}" width="{width:.1f}" height="{bottom - top:.1f}" '
+            f'fill="{_colour(index)}"/>'
+            f'<text x="{x + width / 2:.1f}" {label} text-anchor="middle">{score:.2f}</text></g>'
+        )
+    return parts
+
+
+def _x_label(text: str) -> str:
+    return (
+        f'<text class="axis" x="{_LEFT + _PLOT_W / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle">'
+        f"{escape(text)}</text>"
+    )
+
+
+def _py(score: float) -> float:
+    """The y pixel of a score, clamped to 0..1."""
+    return _TOP + (1 - max(0.0, min(1.0, score))) * _PLOT_H
+
+
+def _colour(index: int) -> str:
+    return COLOURS[index % len(COLOURS)]
 
 
 def _ticks(low: float, high: float, count: int = 5) -> Sequence[float]:

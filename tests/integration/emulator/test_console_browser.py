@@ -1,4 +1,5 @@
-"""The emulator console in headless Chromium: a real job's page renders its charts; a screenshot is kept.
+"""The emulator console in headless Chromium: a real job's page renders its charts (bars for a single point)
+and its failed source's error; a screenshot is kept.
 
 Chromium is Debian's ``chromium`` package, which ``.ci/run`` installs; without it the test is skipped. The
 screenshot goes to pytest's ``tmp_path`` and is copied to ``test-artifacts/console-job.png`` (git-ignored) at
@@ -26,6 +27,7 @@ from tests.support.samples import wav_bytes
 Wait = Callable[[str, dict[str, str], str], dict[str, Any]]
 
 API_KEY = "console-browser-key"
+MISSING_URL = "https://example.invalid/missing.wav"
 ARTIFACT = Path(__file__).resolve().parents[3] / "test-artifacts" / "console-job.png"
 BROWSER_TIMEOUT_SECONDS = 60
 WINDOW = (1200, 900)
@@ -73,7 +75,8 @@ def test_job_page_in_headless_chromium(chromium: str, tmp_path: Path, wait_for_s
     with EmulatorServer(api_keys=[API_KEY], queue_seconds=0.1, run_seconds=0.2) as server:
         config = {
             "models": {"language": {}, "prosody": {}, "burst": {}},
-            "text": ["What a wonderful morning. Then the storm came and I was afraid."],
+            "text": ["What a wonderful morning. Then the storm came and I was afraid.", "Hello."],
+            "urls": [MISSING_URL],  # not loopback: the emulator never fetches it, the source fails
         }
         parts: list[tuple[str, Any]] = [("json", (None, json.dumps(config)))]
         parts.append(("file", ("tone.wav", wav_bytes(3.0), "audio/wav")))
@@ -90,8 +93,11 @@ def test_job_page_in_headless_chromium(chromium: str, tmp_path: Path, wait_for_s
 
     assert job_id in dom
     assert "COMPLETED" in dom
-    assert dom.count("<svg") == 4  # tone.wav: prosody, burst, language; the text: language
+    assert dom.count("<svg") == 5  # tone.wav: prosody, burst, language; each text: language
     assert "<polyline" in dom
+    assert dom.count('class="bar"') == 10  # a bar per top emotion: tone.wav's one burst, the word "Hello."
+    assert '<span class="status FAILED">FAILED</span>' in dom
+    assert f"could not download {MISSING_URL}" in dom
     assert "time (s)" in dom
     assert API_KEY not in dom
     assert "Unauthorized" not in dom

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -15,6 +17,7 @@ from tests.support.samples import wav_bytes
 
 CONSOLE = "/_emulator/console"
 HOSTILE = "<script>alert('x')</script>&.txt"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def post_files(client: TestClient, config: dict[str, Any], *files: tuple[str, bytes]) -> str:
@@ -89,6 +92,52 @@ def test_hostile_filenames_are_escaped(
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;.txt" in page
     assert "<svg" in page
+
+
+def test_single_point_series_render_as_visible_bars(
+    client: TestClient, predictions: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    config = {"models": {"language": {"granularity": "sentence"}}, "text": ["I am so glad to see you."]}
+    job_id = post_files(client, config)
+    (source,) = predictions(job_id)
+    (item,) = source["results"]["predictions"]
+    (group,) = item["models"]["language"]["grouped_predictions"]
+    assert len(group["predictions"]) == 1  # one point per emotion
+    page = client.get(f"{CONSOLE}/jobs/{job_id}").text
+    (svg,) = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+    series = [group for group in ET.fromstring(svg).iter(f"{SVG}g") if group.get("class") == "series"]
+    assert len(series) == 5
+    for line in series:
+        bar = line.find(f"{SVG}rect")
+        assert bar is not None, line.get("data-emotion")
+        assert bar.get("class") == "bar"
+        assert float(bar.get("width", "")) >= 8
+        assert float(bar.get("height", "")) >= 2
+    assert "text position (characters): 0" in svg
+
+
+def test_failed_sources_show_their_errors_escaped_without_secrets(
+    client: TestClient, predictions: Callable[[str], list[dict[str, Any]]], api_key: str
+) -> None:
+    url = f"https://example.invalid/<b>&clip.wav?apikey={api_key}&sig=s3cr3t"
+    config = {"models": {"language": {}}, "urls": [url], "text": ["Fine."]}
+    notes = "<i>notes</i>.bin"
+    job_id = post_files(client, config, (notes, b"\x00\x01 not a medium"))
+    body = predictions(job_id)
+    assert api_key in body[0]["error"]  # Hume's message names the URL, key and all
+    assert body[1]["results"]["errors"] == [{"message": "unsupported file type", "file": notes}]
+    page = client.get(f"{CONSOLE}/jobs/{job_id}").text
+    shown = "https://example.invalid/&lt;b&gt;&amp;clip.wav?…"
+    failed = '<span class="status FAILED">FAILED</span>'
+    assert f'<h2 id="source-1">Source 1 (url): {shown} {failed}</h2>' in page
+    assert f'<p class="error">could not download {shown}</p>' in page
+    file_error = f"{failed} <code>{escape(notes)}</code>: unsupported file type"
+    assert f'<p class="error">{file_error}</p>' in page
+    assert '<a href="#source-1">Source 1</a>, <a href="#source-2">Source 2</a> (1 file)' in page
+    assert 'id="source-3"' in page
+    assert page.count("<svg") == 1  # the text still has its chart
+    for secret in (api_key, "s3cr3t", "<b>", "<i>"):
+        assert secret not in page
 
 
 def test_unfinished_job_shows_its_status_and_no_chart(client: TestClient, submit: Callable[..., str]) -> None:

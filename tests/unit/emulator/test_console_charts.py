@@ -78,9 +78,39 @@ def test_svg_is_well_formed_and_escaped() -> None:
     assert series == ["<Joy&>", "Calm"]
 
 
-def test_single_point_chart_draws_markers() -> None:
-    chart = model_chart(prediction(rows({"a": 0.5})))
+def test_single_point_chart_draws_a_visible_bar_per_emotion() -> None:
+    chart = model_chart(prediction(rows({"a": 0.5, "b": 0.0})))
     assert chart is not None
     root = ET.fromstring(chart_svg(chart, "one"))
     assert not root.findall(f".//{SVG}polyline")
-    assert len(root.findall(f".//{SVG}circle")) == 1
+    frame = next(rect for rect in root.iter(f"{SVG}rect") if rect.get("class") == "frame")
+    left, top = float(frame.get("x", "")), float(frame.get("y", ""))
+    right, bottom = left + float(frame.get("width", "")), top + float(frame.get("height", ""))
+    bars = {
+        group.get("data-emotion"): group.find(f"{SVG}rect")
+        for group in root.iter(f"{SVG}g")
+        if group.get("class") == "series"
+    }
+    assert set(bars) == {"a", "b"}
+    for name, bar in bars.items():
+        assert bar is not None, name
+        assert bar.get("class") == "bar", name
+        x, y = float(bar.get("x", "")), float(bar.get("y", ""))
+        width, height = float(bar.get("width", "")), float(bar.get("height", ""))
+        assert width >= 8, name
+        assert height >= 2, name  # a zero score still shows
+        assert left < x < x + width < right, name
+        assert top <= y < y + height == pytest.approx(bottom, abs=0.1), name
+    a_bar = bars["a"]
+    assert a_bar is not None
+    assert float(a_bar.get("height", "")) == pytest.approx((bottom - top) * 0.5, abs=0.1)
+    assert any(text.text == "time (s): 0" for text in root.iter(f"{SVG}text"))
+
+
+def test_sparse_series_have_a_marker_on_each_point() -> None:
+    chart = model_chart(prediction(rows({"a": 0.2}, {"a": 0.9}, {"a": 0.4})))
+    assert chart is not None
+    root = ET.fromstring(chart_svg(chart, "three"))
+    series = next(group for group in root.iter(f"{SVG}g") if group.get("class") == "series")
+    assert len(series.findall(f"{SVG}polyline")) == 1
+    assert len(series.findall(f"{SVG}circle")) == 3
