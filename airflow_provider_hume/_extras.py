@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from airflow_provider_hume.client.v1.rows import PARQUET_EXTRA
+from airflow_provider_hume.client.v1 import rows as v1_rows
 
 
 def installed(module: str) -> bool:
@@ -28,4 +28,4 @@ def require_parquet(output_format: str | None) -> None:
     """Raise an ``ImportError`` naming the ``parquet`` extra when ``output_format`` is ``parquet`` and pyarrow
     is not installed."""
     if output_format == "parquet" and not installed("pyarrow"):
-        raise ImportError(PARQUET_EXTRA)
+        raise ImportError(v1_rows.PARQUET_EXTRA)

@@ -24,7 +24,7 @@ from airflow_provider_hume.client import (
     PredictionRow,
     iter_prediction_rows,
 )
-from airflow_provider_hume.client.v1.rows import PARQUET_EXTRA
+from airflow_provider_hume.client.v1 import rows as v1_rows
 from airflow_provider_hume.transfers.output_marks import OutputMark, earlier_output
 from airflow_provider_hume.transfers.progress import InfoLogger, ProgressReader
 
@@ -56,7 +56,7 @@ def _pyarrow() -> tuple[Any, Any]:
         import pyarrow  # type: ignore[import-untyped]
         import pyarrow.parquet  # type: ignore[import-untyped]
     except ImportError as err:
-        raise ImportError(PARQUET_EXTRA) from err
+        raise ImportError(v1_rows.PARQUET_EXTRA) from err
     return pyarrow, pyarrow.parquet
 
 
