@@ -117,7 +117,7 @@ def s3_hook(aws_conn_id: str | None, *, caller: str, **kwargs: Any) -> Any:
     """
     with collector_paused():
         try:
-            from airflow.providers.amazon.aws.hooks.s3 import S3Hook  # S3_HOOK_MODULE
+            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
         except ImportError as err:
             raise ImportError(MISSING_AMAZON_PROVIDER) from err
         return _named_caller(S3Hook)(caller, aws_conn_id=aws_conn_id, **kwargs)

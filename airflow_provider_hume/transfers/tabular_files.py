@@ -234,12 +234,12 @@ def export_prediction_tables(
         s3.upload_metadata = OutputMark(job_id, "predictions", output_format, tables).metadata()
         uris = []
         for table in files:
-            key = keys[table.model or ""]
-            uris.append(f"s3://{bucket}/{key}")
-            if (table.model or "") in kept:
+            model = table.model or ""
+            uris.append(f"s3://{bucket}/{keys[model]}")
+            if model in kept:
                 log.info("Kept %s, written by an earlier try", uris[-1])
                 continue
-            s3.load_file(str(table.path), key=key, bucket_name=bucket, replace=True)
+            s3.load_file(str(table.path), key=keys[model], bucket_name=bucket, replace=True)
             log.info("Wrote %s (%d rows)", uris[-1], table.rows)
     return uris if per_model else uris[0]
 
