@@ -1,16 +1,18 @@
 """The provider's one place for S3: ``s3://`` URIs, and ``S3Hook`` imported only when S3 is used.
 
 The Amazon provider is an optional extra (``airflow-provider-hume[amazon]``); without it every S3 feature
-fails with the same message saying how to install it, and nothing else in the package needs it.
+fails with the same message saying how to install it (when the operator is built, if its arguments already
+say it uses S3), and nothing else in the package needs it.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from airflow_provider_hume._extras import installed
 from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume.client import HumeValidationError
 
@@ -18,6 +20,7 @@ SCHEME = "s3://"
 MISSING_AMAZON_PROVIDER = (
     "S3 needs the Amazon provider, which is not installed: pip install 'airflow-provider-hume[amazon]'"
 )
+S3_HOOK_MODULE: Final = "airflow.providers.amazon.aws.hooks.s3"
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,30 @@ def object_uri(value: str, field: str) -> S3Uri:
     return location
 
 
+def names_s3(*values: Any) -> bool:
+    """Whether any of ``values``, as given to an operator (a string, or a list or dict of strings), is an
+    ``s3://`` URI. Templates and XCom references are not known yet: they are judged when they render."""
+    for value in values:
+        if isinstance(value, str):
+            items: Iterable[Any] = [value]
+        elif isinstance(value, Mapping):
+            items = value.values()
+        elif isinstance(value, (list, tuple)):
+            items = value
+        else:
+            continue
+        if any(isinstance(item, str) and is_s3_uri(item) for item in items):
+            return True
+    return False
+
+
+def require_amazon_provider() -> None:
+    """Raise :data:`MISSING_AMAZON_PROVIDER` unless ``S3Hook`` can be imported. Found without importing it,
+    so operators call this when they are built: the DAG then fails to parse instead of its first task."""
+    if not installed(S3_HOOK_MODULE):
+        raise ImportError(MISSING_AMAZON_PROVIDER)
+
+
 MIB: Final = 1024 * 1024
 #: s3transfer's bound on the parts of a stream of unknown size read ahead of their upload; not an argument
 #: of boto3's ``TransferConfig``, so it is set on the config after the hook builds it.
@@ -98,15 +125,25 @@ def s3_hook(aws_conn_id: str | None, *, caller: str, **kwargs: Any) -> Any:
 
 @functools.cache
 def _named_caller(base: type[Any]) -> type[Any]:
-    """``base`` (``S3Hook``) with the caller named up front instead of found on the stack."""
+    """``base`` (``S3Hook``) with the caller named up front instead of found on the stack, and with
+    ``upload_metadata``: S3 user metadata set on every object it uploads (``load_file``, ``load_file_obj``)
+    in the upload's own request, so an object never exists without it."""
 
     class NamedCallerS3Hook(base):  # type: ignore[misc]
         def __init__(self, caller: str, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.caller_name = caller
+            self.upload_metadata: dict[str, str] = {}
 
         def _get_caller(self, target_function_name: str = "execute") -> str:
             return self.caller_name
+
+        @property
+        def extra_args(self) -> dict[str, Any]:
+            args: dict[str, Any] = super().extra_args
+            if self.upload_metadata:
+                args["Metadata"] = {**args.get("Metadata", {}), **self.upload_metadata}
+            return args
 
     return NamedCallerS3Hook
 

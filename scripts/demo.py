@@ -3,11 +3,12 @@
 end on this machine.
 
 Starts the Hume emulator (or uses ``HUME_API_KEY`` with ``HUME_API_URL`` for ``v0`` and ``HUME_V1_API_URL``
-for ``v1``) and moto's S3 server on loopback, runs ``airflow dags test`` in a throwaway ``AIRFLOW_HOME``
-(output kept in log files, shown only if a command fails), then prints what landed in S3: for ``v0`` the job
-id, every key written and the top three emotions per source; for ``v1`` the top expressions and voice
-attributes of each call and its metered seconds. Every process it started is stopped on exit, failure or
-Ctrl-C.
+for ``v1``) and moto's S3 server on loopback, runs ``airflow dags test`` in a throwaway ``AIRFLOW_HOME``, then
+prints what landed in S3: for ``v0`` the job id, every key written and the top three emotions per source; for
+``v1`` the top expressions and voice attributes of each call and its metered seconds. The terminal gets step
+headers and results only: Airflow's output goes to one log file (the emulator's and the S3 server's logs
+beside it), whose path is printed first and which is kept after the run; on a failure its tail is printed.
+Every process it started is stopped on exit, failure or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,12 @@ from v1_demo import V1_DAG_ID, report_v1, stage_recordings, v1_env
 REPO = Path(__file__).resolve().parent.parent
 DAG_ID = "hume_batch_to_s3"
 BUCKET = "hume-demo"
+#: Lines of the Airflow log printed when a step fails.
+TAIL_LINES = 40
+
+
+class StepFailed(RuntimeError):
+    """A step of the demo failed; its message says which and why."""
 
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
@@ -49,31 +57,49 @@ def _s3_client(stack: Stack) -> Any:
     )
 
 
-def _airflow(args: list[str], env: dict[str, str], log_path: Path | None = None) -> None:
-    """Run an ``airflow`` command in its own process group, stopping the group if we are interrupted.
-
-    Its output goes to the terminal, or to ``log_path`` (shown only if the command fails).
-    """
-    log = log_path.open("wb") if log_path else None
-    proc = subprocess.Popen(
-        [str(BIN / "airflow"), *args], env=env, start_new_session=True, stdout=log, stderr=log
-    )
-    try:
-        code = proc.wait()
-    except BaseException:
-        os.killpg(proc.pid, signal.SIGTERM)
+def _airflow(args: list[str], env: dict[str, str], log_path: Path) -> None:
+    """Run an ``airflow`` command in its own process group, its output appended to ``log_path``; stop the
+    group if we are interrupted."""
+    command = f"airflow {' '.join(args)}"
+    with log_path.open("ab") as log:
+        log.write(f"\n$ {command}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(
+            [str(BIN / "airflow"), *args],
+            env=env,
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        raise
-    finally:
-        if log:
-            log.close()
+            code = proc.wait()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+            raise
     if code != 0:
-        if log_path:
-            print(log_path.read_text(errors="replace")[-5000:], file=sys.stderr)
-        raise SystemExit(f"airflow {' '.join(args)} failed with exit code {code}")
+        raise StepFailed(f"{command} failed with exit code {code}")
+
+
+@contextmanager
+def step(title: str) -> Iterator[None]:
+    """Print the step's header, and how long it took once it is done."""
+    print(f"\n== {title} ==", flush=True)
+    started = time.monotonic()
+    yield
+    print(f"(done in {time.monotonic() - started:.0f} s)", flush=True)
+
+
+def print_tail(log_path: Path, lines: int = TAIL_LINES) -> None:
+    """The last ``lines`` lines of the log, and where the whole log is."""
+    if log_path.exists():
+        tail = log_path.read_text(errors="replace").splitlines()[-lines:]
+        print(f"\nThe last {len(tail)} lines of the Airflow log:", file=sys.stderr)
+        print("\n".join(f"  {line}" for line in tail), file=sys.stderr)
+    print(f"The whole log: {log_path}", file=sys.stderr)
 
 
 def _emotion_scores(predictions: list[dict[str, Any]]) -> Iterator[tuple[str, str, float]]:
@@ -105,9 +131,9 @@ def report(stack: Stack, started: float) -> None:
     objects = s3.list_objects_v2(Bucket=BUCKET, Prefix="hume/").get("Contents", [])
     written = [o for o in objects if o["LastModified"].timestamp() >= started - 5]
     if not written:
-        raise SystemExit("The DAG wrote nothing to S3.")
+        raise StepFailed("The DAG wrote nothing to S3.")
     job_id = written[0]["Key"].split("/")[1]
-    print(f"\nHume job id: {job_id}")
+    print(f"Hume job id: {job_id}")
     print("S3 objects written:")
     for obj in written:
         print(f"  s3://{BUCKET}/{obj['Key']}  ({obj['Size']} bytes)")
@@ -118,39 +144,49 @@ def report(stack: Stack, started: float) -> None:
         print(f"  {label}: " + ", ".join(f"{name} {score:.3f}" for name, score in best))
 
 
+def run(work: Path, logs: Path, started: float) -> None:
+    """Every step, against a stack whose logs go to ``logs``."""
+    airflow_log = logs / "airflow.log"
+    with local_stack(logs) as stack:
+        where = "the embedded Hume emulator" if stack.emulated else "the Hume API"
+        print(f"Hume endpoint: {stack.hume_url} ({where}); S3 server: {stack.s3_endpoint}")
+        _s3_client(stack).create_bucket(Bucket=BUCKET)
+        env = {
+            **os.environ,
+            **stack.airflow_env(BUCKET),
+            "AIRFLOW_HOME": str(work / "airflow"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        }
+        with step("Preparing a throwaway Airflow metadata database"):
+            _airflow(["db", "migrate"], env, airflow_log)
+        with step(f"v0: {DAG_ID} (batch job, predictions and artifacts to S3)"):
+            _airflow(["dags", "test", DAG_ID], env, airflow_log)
+            report(stack, started)
+        with step(f"v1: {V1_DAG_ID} (the day's calls measured, the day's runs exported)"):
+            day, logical_date = stage_recordings(_s3_client(stack), BUCKET, work / "calls")
+            _airflow(["dags", "test", V1_DAG_ID, logical_date], v1_env(env, stack), airflow_log)
+            report_v1(_s3_client(stack), BUCKET, day)
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     started = time.time()
+    logs = Path(tempfile.mkdtemp(prefix="hume-demo-logs-"))
+    airflow_log = logs / "airflow.log"
+    print(f"Airflow log (kept after the run): {airflow_log}")
     with tempfile.TemporaryDirectory(prefix="hume-demo-") as tmp:
-        work = Path(tmp)
         try:
-            with local_stack(work) as stack:
-                where = "the embedded Hume emulator" if stack.emulated else "the Hume API"
-                print(f"Hume endpoint: {stack.hume_url} ({where}); S3 server: {stack.s3_endpoint}")
-                _s3_client(stack).create_bucket(Bucket=BUCKET)
-                env = {
-                    **os.environ,
-                    **stack.airflow_env(BUCKET),
-                    "AIRFLOW_HOME": str(work / "airflow"),
-                    "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-                    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                }
-                print("Preparing a throwaway Airflow metadata database ...")
-                _airflow(["db", "migrate"], env, log_path=work / "db-migrate.log")
-                print(f"\n== v0: {DAG_ID} (batch job, predictions and artifacts to S3) ==")
-                _airflow(["dags", "test", DAG_ID], env, log_path=work / "dags-test-v0.log")
-                report(stack, started)
-                print(f"\n== v1: {V1_DAG_ID} (the day's calls measured, the day's runs exported) ==")
-                day, logical_date = stage_recordings(_s3_client(stack), BUCKET, work / "calls")
-                _airflow(
-                    ["dags", "test", V1_DAG_ID, logical_date],
-                    v1_env(env, stack),
-                    log_path=work / "dags-test-v1.log",
-                )
-                report_v1(_s3_client(stack), BUCKET, day)
+            run(Path(tmp), logs, started)
         except KeyboardInterrupt:
             print("\nInterrupted: stopped every process the demo started.", file=sys.stderr)
+            print(f"The Airflow log: {airflow_log}", file=sys.stderr)
             return 130
+        except Exception as err:
+            print(f"\nThe demo failed: {err}", file=sys.stderr)
+            print_tail(airflow_log)
+            return 1
+    print(f"\nDone. The Airflow log: {airflow_log} (the emulator's and the S3 server's beside it)")
     return 0
 
 

@@ -176,6 +176,11 @@ class HumeHook(BaseHook):
 
         return HumeBatchClient(**_client_arguments(self.get_settings()), **overrides)
 
+    def get_conn(self) -> HumeBatchClient:
+        """The synchronous batch client, as :meth:`get_client` gives it (Airflow's usual name for a hook's
+        client); close it (or use it as a context manager) when done."""
+        return self.get_client()
+
     async def get_async_client(self, **overrides: Any) -> AsyncHumeBatchClient:
         """An asyncio batch client for triggers; it never blocks the event loop (``overrides`` as above).
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from airflow_provider_hume._s3 import is_s3_uri, s3_hook
+from airflow_provider_hume._extras import require_parquet
+from airflow_provider_hume._s3 import is_s3_uri, require_amazon_provider, s3_hook
 from airflow_provider_hume.client import (
     TRANSIENT_ERRORS,
     HumeAuthError,
@@ -63,7 +64,14 @@ def invalid_arguments(operator: str, error: Exception) -> AirflowFailException:
 class _V1MeasureOperator(BaseOperator):
     """The shared base of :class:`HumeMeasureAudioOperator` and :class:`HumeMeasureImagesOperator`."""
 
-    template_fields: Sequence[str] = ("sources", "output_uri", "table_uri", "staging_uri")
+    template_fields: Sequence[str] = (
+        "sources",
+        "output_uri",
+        "table_uri",
+        "staging_uri",
+        "hume_conn_id",
+        "aws_conn_id",
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {"sources": "json"}
     ui_color = "#d7f0ff"
     #: ``audio`` or ``video`` (the runs' endpoint), and ``audio`` or ``image`` (the rows' layout).
@@ -115,6 +123,8 @@ class _V1MeasureOperator(BaseOperator):
                 v1_rows.check_rows_format(output_format)
         except HumeValidationError as err:
             raise ValueError(f"Invalid {name} arguments: {err}") from err
+        require_amazon_provider()
+        require_parquet(output_format)
         self.sources = sources
         self.output_uri = output_uri
         self.output_format = output_format
@@ -158,8 +168,6 @@ class _V1MeasureOperator(BaseOperator):
         name = type(self).__name__
         try:
             outputs = Outputs.plan(self.output_uri, self.table_uri, self.output_format, self.staging_uri)
-            if self.output_format == "parquet":
-                v1_rows.pyarrow_modules()
             resolver = SourceResolver(self.aws_conn_id, caller=type(self).__name__)
             sources = resolver.resolve(self.sources, allow_empty=self.allow_empty)
             self.preflight(sources)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator, Context, conf
 from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_hume._s3 import names_s3, require_amazon_provider
 from airflow_provider_hume._source_errors import check_source_errors
 from airflow_provider_hume.client import (
     MAX_FILES,
@@ -81,7 +82,7 @@ class HumeBatchSubmitOperator(BaseOperator):
     :param transcription: ``Transcription`` or dict; ``False`` disables transcription (templated).
     :param callback_url: URL Hume POSTs the outcome to (templated).
     :param notify: Ask Hume to email the account owner when the job ends.
-    :param hume_conn_id: The ``hume`` connection.
+    :param hume_conn_id: The ``hume`` connection (templated).
     :param wait_for_completion: Wait for COMPLETED (and fail on FAILED) before the task succeeds.
     :param deferrable: While waiting, free the worker slot and poll from the triggerer.
     :param poll_interval: Seconds between job-details polls while waiting (at least 1; negative is an error).
@@ -95,12 +96,22 @@ class HumeBatchSubmitOperator(BaseOperator):
         URLs that Hume downloads itself, so no bytes pass through the worker; ``"upload"`` streams each object
         from S3 into the multipart body. Together with the other inputs they stay within Hume's 100 per job.
     :param presigned_expiry_seconds: Lifetime of presigned URLs; they must outlive the job's queue time.
-    :param aws_conn_id: The AWS connection used for ``s3://`` entries (needs the ``amazon`` extra).
+    :param aws_conn_id: The AWS connection used for ``s3://`` entries (templated). They need the ``amazon``
+        extra, checked when the operator is built for entries written as ``s3://`` URIs.
     :param durable: Use the task state store to re-attach instead of submitting twice (default ``True``);
         ``False`` makes every try submit a new job.
     """
 
-    template_fields: Sequence[str] = ("urls", "files", "text", "models", "transcription", "callback_url")
+    template_fields: Sequence[str] = (
+        "urls",
+        "files",
+        "text",
+        "models",
+        "transcription",
+        "callback_url",
+        "hume_conn_id",
+        "aws_conn_id",
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {"models": "json", "transcription": "json"}
     ui_color = "#e4d7ff"
     operator_extra_links = (HumeJobLink(),)
@@ -131,6 +142,8 @@ class HumeBatchSubmitOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if names_s3(urls, files):
+            require_amazon_provider()
         self.durable = durable
         self.urls = urls
         self.files = files

@@ -104,7 +104,8 @@ class HumeMeasureAudioOperator(_V1MeasureOperator):
 
     :param sources: Local paths, ``s3://bucket/key`` objects and ``s3://bucket/prefix/`` prefixes (templated).
     :param output_uri: ``s3://`` URI of the JSON Lines output (templated).
-    :param output_format: ``parquet``, ``csv`` or ``jsonl`` for a table of measurements too (``None``: none).
+    :param output_format: ``parquet``, ``csv`` or ``jsonl`` for a table of measurements too (``None``: none);
+        ``parquet`` needs the ``parquet`` extra, checked when the operator is built.
     :param table_uri: ``s3://`` URI of the table (templated; default derived from ``output_uri``).
     :param staging_uri: ``s3://`` prefix for results in progress (templated).
     :param measurement_timer_ms: A measurement every this many ms of speech (3000 to 10000).
@@ -116,8 +117,9 @@ class HumeMeasureAudioOperator(_V1MeasureOperator):
     :param allow_empty: An ``s3://`` prefix holding no objects is not an error (a day without recordings):
         the outputs are written, empty. By default it fails the task, naming the prefix.
     :param max_request_bytes: Largest request (default Hume's 25 MB); smaller values split sooner.
-    :param hume_conn_id: The ``hume`` connection (its host, or ``https://api.cloud.hume.ai``).
-    :param aws_conn_id: The AWS connection for ``s3://`` sources and the outputs.
+    :param hume_conn_id: The ``hume`` connection (its host, or ``https://api.cloud.hume.ai``; templated).
+    :param aws_conn_id: The AWS connection for ``s3://`` sources and the outputs (templated; the ``amazon``
+        extra, checked when the operator is built).
     """
 
     endpoint: ClassVar[str] = "audio"

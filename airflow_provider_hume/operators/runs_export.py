@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_hume._s3 import S3Uri, s3_hook
+from airflow_provider_hume._extras import require_parquet
+from airflow_provider_hume._s3 import S3Uri, require_amazon_provider, s3_hook
 from airflow_provider_hume.client import HumeAuthError, HumeValidationError
 from airflow_provider_hume.client.v1 import ENDPOINTS, MODES, STATUSES, HumeNotServingV1Error
 from airflow_provider_hume.client.v1 import rows as v1_rows
@@ -55,7 +56,7 @@ class HumeRunsToS3Operator(BaseOperator):
     :param output_uri: ``s3://bucket/key`` of the export (templated), e.g.
         ``s3://bucket/hume/runs/{{ ds }}.parquet``.
     :param output_format: ``jsonl`` (one run per line, every field Hume sent) or ``parquet`` (the
-        ``RunSummary`` columns; needs the ``parquet`` extra).
+        ``RunSummary`` columns; needs the ``parquet`` extra, checked when the operator is built).
     :param started_after: Interval start (templated; default the data interval's start).
     :param started_before: Interval end, exclusive (templated; default the data interval's end).
     :param status: Only runs in this status (``live``, ``ended``, ``errored``).
@@ -63,11 +64,19 @@ class HumeRunsToS3Operator(BaseOperator):
     :param endpoint: Only ``audio`` or ``video`` runs.
     :param user_id: Only the runs of this user.
     :param page_size: Runs per page request.
-    :param hume_conn_id: The ``hume`` connection.
-    :param aws_conn_id: The AWS connection for the output.
+    :param hume_conn_id: The ``hume`` connection (templated).
+    :param aws_conn_id: The AWS connection for the output (templated; the ``amazon`` extra, checked when the
+        operator is built).
     """
 
-    template_fields: Sequence[str] = ("output_uri", "started_after", "started_before", "user_id")
+    template_fields: Sequence[str] = (
+        "output_uri",
+        "started_after",
+        "started_before",
+        "user_id",
+        "hume_conn_id",
+        "aws_conn_id",
+    )
     ui_color = "#d7f0ff"
     _FILTERS: ClassVar[dict[str, tuple[str, ...]]] = {
         "status": STATUSES,
@@ -97,6 +106,8 @@ class HumeRunsToS3Operator(BaseOperator):
         for name, value in (("status", status), ("mode", mode), ("endpoint", endpoint)):
             if value is not None and value not in self._FILTERS[name]:
                 raise ValueError(f"{name} must be one of {', '.join(self._FILTERS[name])} (got {value!r})")
+        require_amazon_provider()
+        require_parquet(output_format)
         self.output_uri = output_uri
         self.output_format = output_format
         self.started_after = started_after
@@ -139,9 +150,7 @@ class HumeRunsToS3Operator(BaseOperator):
             target = S3Uri.parse(self.output_uri, "output_uri")
             if target.is_prefix:
                 raise HumeValidationError(f"output_uri must name one object (got {self.output_uri!r})")
-            if self.output_format == "parquet":
-                v1_rows.pyarrow_modules()
-        except (HumeValidationError, ImportError) as err:
+        except HumeValidationError as err:
             raise AirflowFailException(f"Invalid HumeRunsToS3Operator arguments: {err}") from err
         start, end = self._interval(context)
         filters = {

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from airflow_provider_hume._s3 import is_s3_uri, object_uri, s3_hook
+from airflow_provider_hume._s3 import is_s3_uri, names_s3, object_uri, require_amazon_provider, s3_hook
 from airflow_provider_hume.client import (
     MEDIA_MODELS,
     HumeAuthError,
@@ -136,11 +136,21 @@ class HumeStreamOperator(BaseOperator):
         ``error`` in the output and the task succeeds.
     :param stream_window_ms: Hume's sliding window for audio (500-10000 ms; Hume's default 5000).
     :param max_xcom_bytes: Largest output returned through XCom.
-    :param hume_conn_id: The ``hume`` connection.
-    :param aws_conn_id: The AWS connection for ``s3://`` inputs and the output.
+    :param hume_conn_id: The ``hume`` connection (templated).
+    :param aws_conn_id: The AWS connection for ``s3://`` inputs and the output (templated). S3 needs the
+        ``amazon`` extra, checked when the operator is built if ``output_s3_key`` is set or ``files`` holds
+        ``s3://`` URIs.
     """
 
-    template_fields: Sequence[str] = ("texts", "files", "models", "output_s3_key", "output_s3_bucket")
+    template_fields: Sequence[str] = (
+        "texts",
+        "files",
+        "models",
+        "output_s3_key",
+        "output_s3_bucket",
+        "hume_conn_id",
+        "aws_conn_id",
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {"texts": "json", "files": "json", "models": "json"}
     ui_color = "#e4d7ff"
 
@@ -162,6 +172,8 @@ class HumeStreamOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if output_s3_key is not None or names_s3(files):
+            require_amazon_provider()
         self.texts = texts
         self.files = files
         self.models = models

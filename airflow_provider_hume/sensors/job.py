@@ -43,7 +43,7 @@ class HumeJobSensor(BaseSensorOperator):
     ``on_source_error`` decides whether the task then fails. Jobs without errors cost no extra request.
 
     :param job_id: The Hume job id (templated), e.g. ``"{{ ti.xcom_pull('submit') }}"``.
-    :param hume_conn_id: The ``hume`` connection.
+    :param hume_conn_id: The ``hume`` connection (templated).
     :param deferrable: Wait in the triggerer (default: ``[operators] default_deferrable``).
     :param poke_interval: Seconds between polls (at least 1; negative is an error).
     :param max_consecutive_poll_errors: Failed polls in a row (connection errors, 5xx, 429, unreadable
@@ -54,7 +54,7 @@ class HumeJobSensor(BaseSensorOperator):
         five.
     """
 
-    template_fields: Sequence[str] = ("job_id",)
+    template_fields: Sequence[str] = ("job_id", "hume_conn_id")
     ui_color = "#f0e4ff"
     operator_extra_links = (HumeJobLink(),)
 

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._gc import collector_paused
-from airflow_provider_hume._s3 import stream_upload_hook
+from airflow_provider_hume._s3 import require_amazon_provider, stream_upload_hook
 from airflow_provider_hume.client import HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
+from airflow_provider_hume.transfers.output_marks import OutputMark, earlier_output
 from airflow_provider_hume.transfers.progress import ProgressReader
 from airflow_provider_hume.transfers.tabular_files import check_output_format, export_prediction_tables
 
@@ -24,10 +26,12 @@ if TYPE_CHECKING:
 class _HumeToS3Operator(BaseOperator):
     """Stream one body of a completed Hume job into ``s3://s3_bucket/s3_key``; return that URI."""
 
-    template_fields: Sequence[str] = ("job_id", "s3_bucket", "s3_key")
+    template_fields: Sequence[str] = ("job_id", "s3_bucket", "s3_key", "hume_conn_id", "aws_conn_id")
     ui_color = "#e4d7ff"
-    #: What the body is, for log lines.
+    #: What the body is, for log lines and the objects' mark.
     body_name = ""
+    #: What is written, for the objects' mark.
+    output_format = ""
 
     def __init__(
         self,
@@ -35,13 +39,14 @@ class _HumeToS3Operator(BaseOperator):
         job_id: str,
         s3_bucket: str,
         s3_key: str,
-        replace: bool,
+        replace: bool = False,
         hume_conn_id: str = HumeHook.default_conn_name,
         aws_conn_id: str | None = "aws_default",
         transfer_config_args: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        require_amazon_provider()
         self.job_id = job_id
         self.s3_bucket = s3_bucket
         self.s3_key = s3_key
@@ -60,6 +65,10 @@ class _HumeToS3Operator(BaseOperator):
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
         """Open the streamed body to copy."""
         raise NotImplementedError
+
+    def mark(self) -> OutputMark:
+        """What the objects this transfer writes are marked with (see ``output_marks``)."""
+        return OutputMark(self.job_id, self.body_name, self.output_format)
 
     def s3_hook(self) -> Any:
         """The ``S3Hook`` for the target, its uploads bounded in memory (see ``stream_upload_hook``), its
@@ -87,8 +96,17 @@ class _HumeToS3Operator(BaseOperator):
     def execute(self, context: Context) -> str:
         uri = f"s3://{self.s3_bucket}/{self.s3_key}"
         s3 = self.s3_hook()
-        if not self.replace and s3.check_for_key(self.s3_key, self.s3_bucket):
-            raise FileExistsError(f"{uri} already exists; set replace=True to overwrite it.")
+        mark = self.mark()
+        if not self.replace and earlier_output(s3, self.s3_bucket, self.s3_key, mark):
+            self.log.info(
+                "%s already holds the %s of Hume job %s, written by an earlier try: nothing to upload.",
+                uri,
+                self.body_name,
+                self.job_id,
+            )
+            self.output_uris = [uri]
+            return uri
+        s3.upload_metadata = mark.metadata()
         self.log.info("Streaming the %s of Hume job %s to %s", self.body_name, self.job_id, uri)
         with (
             self.nothing_written_on_break(uri),
@@ -131,8 +149,13 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
     * ``csv`` / ``parquet`` (the latter needs the ``parquet`` extra): one object per model present in the
       body, since each model has its own columns: ``p.csv`` or ``p`` gives ``p.face.csv``, ``p.language.csv``
       ...; a key ending in ``/`` gives ``<key>face.csv`` .... Returns the list of URIs in the order
-      face, burst, prosody, language, ner, facemesh. With ``replace=False`` any existing object among the
-      six possible keys fails the task before anything is read.
+      face, burst, prosody, language, ner, facemesh.
+
+    With ``replace=False`` (the default) an object already at a key the task may write fails it before
+    anything is read, unless this transfer wrote it for the same job and format: every object is marked
+    with S3 user metadata (``hume-job-id``, ``hume-body``, ``hume-format``, and for ``csv``/``parquet``
+    ``hume-tables``), so a retry after a try that wrote its output (or part of the tables) uploads only what
+    is missing and returns the URIs. See ``airflow_provider_hume.transfers.output_marks``.
 
     Sources that failed (``error``) and files that failed (``results.errors``) give no rows; they are
     counted and logged with the first few messages. Predictions of models without a schema are skipped
@@ -141,13 +164,16 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
     :param job_id: The Hume job id (templated).
     :param s3_bucket: Target bucket (templated).
     :param s3_key: Target key (templated).
-    :param replace: Overwrite an existing object; if ``False`` an existing key fails the task.
-    :param hume_conn_id: The ``hume`` connection.
-    :param aws_conn_id: The AWS connection for S3.
+    :param replace: Overwrite an existing object. ``False`` (the default) fails the task on an object that
+        this transfer did not write for the same job and format (see above).
+    :param hume_conn_id: The ``hume`` connection (templated).
+    :param aws_conn_id: The AWS connection for S3 (templated); needs the ``amazon`` extra, checked when the
+        operator is built.
     :param transfer_config_args: ``boto3.s3.transfer.TransferConfig`` arguments for the upload, and
         ``max_in_memory_upload_chunks``, merged key by key over the defaults (8 MiB parts, 4 in flight, 3
         read ahead: about 32 MiB held whatever the size).
-    :param output_format: ``json`` (raw body), ``jsonl``, ``csv`` or ``parquet``.
+    :param output_format: ``json`` (raw body), ``jsonl``, ``csv`` or ``parquet``; checked when the operator
+        is built, as is pyarrow for ``parquet``.
     """
 
     body_name = "predictions"
@@ -155,6 +181,7 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
     def __init__(self, *, output_format: str = "json", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.output_format = check_output_format(output_format)
+        require_parquet(self.output_format)
 
     def execute(self, context: Context) -> Any:
         """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
@@ -185,11 +212,13 @@ class HumeArtifactsToS3Operator(_HumeToS3Operator):
     """
     Stream the artifacts ZIP of a completed Hume job into S3 and return the ``s3://`` URI.
 
-    Same parameters and guarantees as :class:`HumePredictionsToS3Operator`; the ZIP is checked while it
-    streams: every entry's CRC-32, and a central directory that matches the entries and ends the body.
+    Same parameters and guarantees as :class:`HumePredictionsToS3Operator` (``replace=False`` by default, a
+    retry keeping the ZIP an earlier try wrote); the ZIP is checked while it streams: every entry's CRC-32,
+    and a central directory that matches the entries and ends the body.
     """
 
     body_name = "artifacts"
+    output_format = "zip"
 
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
         return client.open_artifacts(self.job_id)

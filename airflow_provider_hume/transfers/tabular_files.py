@@ -24,6 +24,8 @@ from airflow_provider_hume.client import (
     PredictionRow,
     iter_prediction_rows,
 )
+from airflow_provider_hume.client.v1 import rows as v1_rows
+from airflow_provider_hume.transfers.output_marks import OutputMark, earlier_output
 from airflow_provider_hume.transfers.progress import InfoLogger, ProgressReader
 
 OutputFormat = Literal["json", "jsonl", "csv", "parquet"]
@@ -54,9 +56,7 @@ def _pyarrow() -> tuple[Any, Any]:
         import pyarrow  # type: ignore[import-untyped]
         import pyarrow.parquet  # type: ignore[import-untyped]
     except ImportError as err:
-        raise ImportError(
-            "output_format='parquet' needs pyarrow: pip install 'airflow-provider-hume[parquet]'"
-        ) from err
+        raise ImportError(v1_rows.PARQUET_EXTRA) from err
     return pyarrow, pyarrow.parquet
 
 
@@ -196,16 +196,28 @@ def export_prediction_tables(
     replace: bool,
     log: InfoLogger,
 ) -> str | list[str]:
-    """Flatten a job's predictions and upload them with ``s3`` (an ``S3Hook``).
+    """Flatten a job's predictions and upload them with ``s3`` (an ``S3Hook``), each object marked (see
+    :mod:`~airflow_provider_hume.transfers.output_marks`).
 
-    Returns the URI of the JSON Lines object, or the list of per-model URIs for CSV and Parquet.
+    Returns the URI of the JSON Lines object, or the list of per-model URIs for CSV and Parquet. Without
+    ``replace``, an object at a possible key fails the task before the body is read, unless an earlier try
+    wrote it for this job and format: a whole earlier output is returned as it is, and the objects of a
+    partial one are kept while the missing ones are uploaded.
     """
     per_model = output_format in PER_MODEL_FORMATS
-    candidates = [table_key(s3_key, m, output_format) for m in TABLE_MODELS] if per_model else [s3_key]
+    keys = {m: table_key(s3_key, m, output_format) for m in TABLE_MODELS} if per_model else {"": s3_key}
+    mark = OutputMark(job_id, "predictions", output_format)
+    kept: dict[str, OutputMark] = {}
     if not replace:
-        for key in candidates:
-            if s3.check_for_key(key, bucket):
-                raise FileExistsError(f"s3://{bucket}/{key} exists; set replace=True to overwrite it.")
+        for model, key in keys.items():
+            found = earlier_output(s3, bucket, key, mark)
+            if found is not None:
+                kept[model] = found
+        done = _earlier_whole_output(kept, per_model)
+        if done is not None:
+            uris = [f"s3://{bucket}/{keys[model]}" for model in done]
+            log.info("%s already written by an earlier try: nothing to upload.", ", ".join(uris))
+            return uris if per_model else uris[0]
     log.info("Flattening the predictions of Hume job %s to %s", job_id, output_format)
     with tempfile.TemporaryDirectory(prefix="hume-predictions-") as tmp:
         with open_body() as body:
@@ -218,10 +230,31 @@ def export_prediction_tables(
             log.info("Skipped %d source/file errors, e.g. %s", report.errors, "; ".join(report.error_samples))
         if report.unknown_models:
             log.info("Skipped models without a table schema: %s", ", ".join(report.unknown_models))
+        tables = tuple(table.model for table in files if table.model is not None)
+        s3.upload_metadata = OutputMark(job_id, "predictions", output_format, tables).metadata()
         uris = []
         for table in files:
-            key = s3_key if table.model is None else table_key(s3_key, table.model, output_format)
-            s3.load_file(str(table.path), key=key, bucket_name=bucket, replace=True)
-            uris.append(f"s3://{bucket}/{key}")
+            model = table.model or ""
+            uris.append(f"s3://{bucket}/{keys[model]}")
+            if model in kept:
+                log.info("Kept %s, written by an earlier try", uris[-1])
+                continue
+            s3.load_file(str(table.path), key=keys[model], bucket_name=bucket, replace=True)
             log.info("Wrote %s (%d rows)", uris[-1], table.rows)
     return uris if per_model else uris[0]
+
+
+def _earlier_whole_output(kept: dict[str, OutputMark], per_model: bool) -> list[str] | None:
+    """The models (``[""]`` for JSON Lines) of an earlier try's whole output among ``kept``, else ``None``.
+
+    Per-model tables are whole when every table their mark lists is there with that same list.
+    """
+    if not per_model:
+        return [""] if kept else None
+    listed = {mark.tables for mark in kept.values()}
+    if len(listed) != 1:
+        return None
+    (tables,) = listed
+    if not tables or any(model not in kept for model in tables):
+        return None
+    return [model for model in TABLE_MODELS if model in tables]

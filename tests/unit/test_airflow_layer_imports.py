@@ -22,6 +22,7 @@ AIRFLOW_LAYER = sorted(
             for path in (PACKAGE / folder).glob("*.py")
         ),
         PACKAGE / "lineage.py",
+        PACKAGE / "_extras.py",
         PACKAGE / "_s3.py",
         PACKAGE / "_source_errors.py",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -17,6 +18,7 @@ from airflow.sdk import DAG
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from airflow_provider_hume.sensors.job import HumeJobSensor
 from airflow_provider_hume.transfers import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
+from tests.integration.airflow.conftest import hume_conn_json
 from tests.support.loopback import serve_in_thread
 
 START = datetime(2026, 1, 1)
@@ -70,6 +72,82 @@ def test_existing_key_is_kept_unless_replace(emulator: Any, s3: Any, bucket: str
         HumePredictionsToS3Operator(task_id="p", job_id=job_id, s3_bucket=bucket, s3_key=key, replace=True)
     assert run_dag(dag)["p"]["state"] == "success"
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read().startswith(b"[")
+
+
+def test_a_second_run_keeps_what_the_first_wrote(emulator: Any, s3: Any, bucket: str, run_dag: Any) -> None:
+    job_id = _completed_job(emulator, run_dag, "transfer_again")
+    keys = {"p": f"t/{job_id}/again.json", "a": f"t/{job_id}/again.zip"}
+
+    def run() -> dict[str, Any]:
+        with DAG("transfer_again", schedule=None, start_date=START) as dag:  # replace=False by default
+            HumePredictionsToS3Operator(task_id="p", job_id=job_id, s3_bucket=bucket, s3_key=keys["p"])
+            HumeArtifactsToS3Operator(task_id="a", job_id=job_id, s3_bucket=bucket, s3_key=keys["a"])
+        outcome: dict[str, Any] = run_dag(dag)
+        return outcome
+
+    first = run()
+    assert {first[task]["state"] for task in keys} == {"success"}
+    marks = {task: s3.head_object(Bucket=bucket, Key=key)["Metadata"] for task, key in keys.items()}
+    assert marks == {
+        "p": {"hume-job-id": job_id, "hume-body": "predictions", "hume-format": "json"},
+        "a": {"hume-job-id": job_id, "hume-body": "artifacts", "hume-format": "zip"},
+    }
+    # The bodies replaced by markers, the first run's metadata kept: an upload by the second run would show.
+    for task, key in keys.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=b"first run", Metadata=marks[task])
+
+    second = run()
+    for task, key in keys.items():
+        assert second[task]["state"] == "success"
+        assert second[task]["xcom"]["return_value"] == f"s3://{bucket}/{key}"
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"first run"
+
+
+def test_an_object_written_for_another_job_fails_without_replace(
+    emulator: Any, s3: Any, bucket: str, run_dag: Any
+) -> None:
+    job_id = _completed_job(emulator, run_dag, "transfer_other_job")
+    key = f"t/{job_id}/other.json"
+    other = {"hume-job-id": "another-job", "hume-body": "predictions", "hume-format": "json"}
+    s3.put_object(Bucket=bucket, Key=key, Body=b"another job's", Metadata=other)
+    with DAG("transfer_other_job", schedule=None, start_date=START) as dag:
+        HumePredictionsToS3Operator(task_id="p", job_id=job_id, s3_bucket=bucket, s3_key=key)
+    assert run_dag(dag)["p"]["state"] == "failed"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"another job's"
+
+
+def test_jinja_connection_ids_render_and_are_used(
+    emulator: Any, s3: Any, bucket: str, run_dag: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_HUME_RESEARCH", hume_conn_json(emulator.url, emulator.api_key))
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_RESEARCH", os.environ["AIRFLOW_CONN_AWS_DEFAULT"])
+    # The default connections lead nowhere: only the rendered ids can make the run succeed.
+    monkeypatch.setenv("AIRFLOW_CONN_HUME_DEFAULT", hume_conn_json(emulator.url, "not-the-key"))
+    nowhere = {
+        "conn_type": "aws",
+        "login": "x",
+        "password": "y",
+        "extra": {"endpoint_url": "http://127.0.0.1:9"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(nowhere))
+    hume_conn = "hume_{{ params.team }}"
+    with DAG("templated_conn_ids", schedule=None, start_date=START, params={"team": "research"}) as dag:
+        submit = HumeBatchSubmitOperator(task_id="submit", text=["Lovely!"], hume_conn_id=hume_conn)
+        wait = HumeJobSensor(
+            task_id="wait", job_id=submit.output, poke_interval=0.1, timeout=60, hume_conn_id=hume_conn
+        )
+        wait >> HumePredictionsToS3Operator(
+            task_id="p",
+            job_id=submit.output,
+            s3_bucket=bucket,
+            s3_key="templated/{{ ti.xcom_pull(task_ids='submit') }}.json",
+            hume_conn_id=hume_conn,
+            aws_conn_id="aws_{{ params.team }}",
+        )
+    outcome = run_dag(dag)
+    assert {outcome[task]["state"] for task in ("submit", "wait", "p")} == {"success"}
+    job_id = outcome["submit"]["xcom"]["return_value"]
+    assert s3.get_object(Bucket=bucket, Key=f"templated/{job_id}.json")["Body"].read().startswith(b"[")
 
 
 class _TruncatingHandler(BaseHTTPRequestHandler):

@@ -99,6 +99,8 @@ def test_a_stream_goes_up_in_8_mib_parts_with_3_read_ahead(
     assert size > 20 * MIB
     assert parts == math.ceil(size / (8 * MIB)) == 3
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == _direct(emulator, padded_job, "artifacts")
+    mark = {"hume-job-id": padded_job, "hume-body": "artifacts", "hume-format": "zip"}
+    assert s3.head_object(Bucket=bucket, Key=key)["Metadata"] == mark, "set by the multipart upload"
     assert not s3.list_multipart_uploads(Bucket=bucket).get("Uploads")
 
 

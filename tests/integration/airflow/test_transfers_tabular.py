@@ -150,6 +150,40 @@ def test_existing_model_table_is_kept_unless_replace(s3: Any, bucket: str, run_d
     assert ner.startswith(b"job_id,source_type,source,file,model,group_id,entity,")
 
 
+def test_a_second_run_keeps_the_tables_the_first_wrote(
+    s3: Any, bucket: str, run_dag: Any, job_id: str
+) -> None:
+    keys = [f"again/{job_id}/{model}.csv" for model in TABLE_MODELS]
+
+    def run() -> dict[str, Any]:
+        with DAG("tabular_again", schedule=None, start_date=START) as dag:  # replace=False by default
+            HumePredictionsToS3Operator(
+                task_id="p", job_id=job_id, s3_bucket=bucket, s3_key=f"again/{job_id}/", output_format="csv"
+            )
+        outcome: dict[str, Any] = run_dag(dag)["p"]
+        assert outcome["state"] == "success"
+        assert outcome["xcom"]["return_value"] == [f"s3://{bucket}/{key}" for key in keys]
+        return outcome
+
+    run()
+    marks = {key: s3.head_object(Bucket=bucket, Key=key)["Metadata"] for key in keys}
+    assert {mark["hume-tables"] for mark in marks.values()} == {",".join(TABLE_MODELS)}
+    assert {(mark["hume-job-id"], mark["hume-format"]) for mark in marks.values()} == {(job_id, "csv")}
+    # The bodies replaced by markers, the first run's metadata kept: an upload by a later run would show.
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"first run", Metadata=marks[key])
+
+    run()
+    assert all(s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"first run" for key in keys)
+
+    # A try that stopped before its last table: the next one writes only that table.
+    s3.delete_object(Bucket=bucket, Key=keys[-1])
+    run()
+    assert all(s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"first run" for key in keys[:-1])
+    assert s3.get_object(Bucket=bucket, Key=keys[-1])["Body"].read().startswith(b"job_id,")
+    assert s3.head_object(Bucket=bucket, Key=keys[-1])["Metadata"] == marks[keys[-1]]
+
+
 def test_unknown_output_format_fails_at_parse_time() -> None:
     with pytest.raises(ValueError, match="output_format"):
         HumePredictionsToS3Operator(

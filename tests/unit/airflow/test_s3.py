@@ -11,9 +11,12 @@ import pytest
 
 from airflow_provider_hume._s3 import (
     MISSING_AMAZON_PROVIDER,
+    S3_HOOK_MODULE,
     S3Uri,
     is_s3_uri,
+    names_s3,
     object_uri,
+    require_amazon_provider,
     s3_hook,
     stream_upload_hook,
 )
@@ -113,3 +116,34 @@ def test_a_missing_amazon_provider_says_how_to_install_it(monkeypatch: pytest.Mo
         s3_hook("aws_default", caller="HumePredictionsToS3Operator")
     assert str(error.value) == MISSING_AMAZON_PROVIDER
     assert "pip install 'airflow-provider-hume[amazon]'" in str(error.value)
+
+
+def test_a_missing_amazon_provider_is_found_without_importing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    require_amazon_provider()
+    monkeypatch.setitem(sys.modules, S3_HOOK_MODULE, None)
+    with pytest.raises(ImportError) as error:
+        require_amazon_provider()
+    assert str(error.value) == MISSING_AMAZON_PROVIDER
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (("s3://b/k",), True),
+        ((None, ["a.wav", " S3://b/prefix/"]), True),
+        (({"call": "s3://b/call.wav"},), True),
+        ((("https://x/a.mp4", "s3://b/k"),), True),
+        ((None, "a.wav", ["https://x/a.mp4"], {"t": "text"}), False),
+        (("{{ params.uri }}", ["{{ var.value.calls }}"]), False),  # judged once rendered
+    ],
+)
+def test_names_s3_looks_at_literal_arguments_only(values: tuple[object, ...], expected: bool) -> None:
+    assert names_s3(*values) is expected
+
+
+def test_upload_metadata_goes_with_every_upload_beside_the_hooks_extra_args() -> None:
+    hook = s3_hook("aws_unit", caller="T", extra_args={"ACL": "private", "Metadata": {"team": "r"}})
+    assert hook.extra_args == {"ACL": "private", "Metadata": {"team": "r"}}
+    hook.upload_metadata = {"hume-job-id": "j"}
+    assert hook.extra_args == {"ACL": "private", "Metadata": {"team": "r", "hume-job-id": "j"}}
+    assert "Metadata" not in s3_hook("aws_unit", caller="T").extra_args

@@ -16,7 +16,7 @@ from airflow_provider_hume._connection_form import (
     provider_ui_field_behaviour,
     ui_field_behaviour,
 )
-from airflow_provider_hume.client import HumeAuthError
+from airflow_provider_hume.client import HumeAuthError, HumeBatchClient
 from airflow_provider_hume.client.v1 import HumeNotServingV1Error
 from airflow_provider_hume.hooks.hume import HumeHook, settings_from_connection
 from tests.unit.airflow.conftest import Logs
@@ -185,6 +185,19 @@ def test_clients_are_built_from_the_connection_with_overrides() -> None:
     assert asyncio.run(build()) == ("http://hume.example:8080", 7.5, 1.5, 2)
     stream = hook.get_stream_client()
     assert (stream.url, stream.timeout) == ("ws://hume.example:8080/v0/stream/models", 7.5)
+
+
+def test_get_conn_is_the_batch_client_of_the_connection() -> None:
+    conn = _conn(host="http://hume.example:8080", password=KEY, extra='{"timeout": 7.5, "max_retries": 2}')
+    hook, reads = reading(conn)
+    with hook.get_conn() as client:
+        assert isinstance(client, HumeBatchClient)
+        assert (client.base_url, client.timeout, client.retry_policy.max_retries) == (
+            "http://hume.example:8080",
+            7.5,
+            2,
+        )
+    assert reads == ["hume_test"]
 
 
 def test_async_clients_for_triggers_share_the_loops_connection_pool() -> None:

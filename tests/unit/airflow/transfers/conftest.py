@@ -64,16 +64,34 @@ ARTIFACTS = b"PK\x03\x04 artifacts zip"
 
 
 class FakeS3Hook:
-    """The part of ``S3Hook`` the transfers use, keeping objects in ``objects[(bucket, key)]``."""
+    """The part of ``S3Hook`` the transfers use, keeping objects in ``objects[(bucket, key)]`` and their user
+    metadata (set through ``upload_metadata``, as the provider's ``S3Hook`` does) in ``metadata``."""
 
     def __init__(self, *existing: tuple[str, str]) -> None:
         self.objects: dict[tuple[str, str], bytes] = dict.fromkeys(existing, b"old")
+        self.metadata: dict[tuple[str, str], dict[str, str]] = {}
+        self.upload_metadata: dict[str, str] = {}
         self.checked: list[tuple[str, str]] = []
         self.reads: list[int] = []
+        self.uploads: list[tuple[str, str]] = []
 
-    def check_for_key(self, key: str, bucket_name: str) -> bool:
+    def put(self, bucket: str, key: str, data: bytes, metadata: dict[str, str]) -> None:
+        """An object written by someone, with this user metadata."""
+        self.objects[(bucket, key)] = data
+        self.metadata[(bucket, key)] = dict(metadata)
+
+    def head_object(self, key: str, bucket_name: str) -> dict[str, Any] | None:
         self.checked.append((bucket_name, key))
-        return (bucket_name, key) in self.objects
+        if (bucket_name, key) not in self.objects:
+            return None
+        return {
+            "ContentLength": len(self.objects[(bucket_name, key)]),
+            "Metadata": self.metadata.get((bucket_name, key), {}),
+        }
+
+    def _store(self, bucket: str, key: str, data: bytes) -> None:
+        self.uploads.append((bucket, key))
+        self.put(bucket, key, data, self.upload_metadata)
 
     def load_file_obj(self, file_obj: BinaryIO, key: str, bucket_name: str, replace: bool) -> None:
         assert replace, "the transfer checked for an existing key itself"
@@ -81,11 +99,11 @@ class FakeS3Hook:
         while chunk := file_obj.read(64):  # small reads, as a multipart upload does
             self.reads.append(len(chunk))
             data += chunk
-        self.objects[(bucket_name, key)] = bytes(data)
+        self._store(bucket_name, key, bytes(data))
 
     def load_file(self, filename: str | Path, key: str, bucket_name: str, replace: bool) -> None:
         assert replace, "the transfer checked for an existing key itself"
-        self.objects[(bucket_name, key)] = Path(filename).read_bytes()
+        self._store(bucket_name, key, Path(filename).read_bytes())
 
 
 class BodyClient(StubClient):

@@ -1,4 +1,5 @@
-"""The Hume-to-S3 transfers: no overwrite by surprise, bodies streamed to the right object, URIs returned."""
+"""The Hume-to-S3 transfers: no overwrite by surprise (but a retry keeps what an earlier try wrote), bodies
+streamed to the right object with their mark, URIs returned."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_hume.transfers.hume_to_s3 import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
+from airflow_provider_hume.transfers.output_marks import OutputMark
 from tests.unit.airflow.conftest import Logs
 from tests.unit.airflow.stubs import API_KEY, BASE_URL, FakeClock, Script
 from tests.unit.airflow.transfers.conftest import (
@@ -37,15 +39,73 @@ def body_client() -> BodyClient:
 
 
 @pytest.mark.parametrize("cls", [HumePredictionsToS3Operator, HumeArtifactsToS3Operator])
-def test_an_existing_key_is_kept_and_hume_never_called(cls: type[Any]) -> None:
+def test_replace_defaults_to_false(cls: type[Any]) -> None:
+    assert cls(task_id="t", job_id=JOB, s3_bucket="b", s3_key="k").replace is False
+
+
+@pytest.mark.parametrize(
+    ("cls", "body"),
+    [
+        (HumePredictionsToS3Operator, "predictions of Hume job job-7 (json)"),
+        (HumeArtifactsToS3Operator, "artifacts of Hume job job-7 (zip)"),
+    ],
+)
+def test_an_existing_key_is_kept_and_hume_never_called(cls: type[Any], body: str) -> None:
     s3 = FakeS3Hook(("out", "jobs/p.json"))
     op = transfer(cls, s3, replace=False, hume_conn_id=NO_CONNECTION)
     client = body_client()
     read_through(op, client)
-    with pytest.raises(FileExistsError, match=r"^s3://out/jobs/p.json already exists; set replace=True"):
+    with pytest.raises(FileExistsError) as error:
         op.execute({})
+    assert str(error.value) == (
+        f"s3://out/jobs/p.json already exists and was not written by this transfer for the {body}; "
+        "set replace=True to overwrite it, or choose another s3_key."
+    )
     assert s3.objects == {("out", "jobs/p.json"): b"old"}
     assert client.opened == []
+
+
+@pytest.mark.parametrize(
+    ("cls", "mark"),
+    [
+        (HumePredictionsToS3Operator, OutputMark(JOB, "predictions", "json")),
+        (HumeArtifactsToS3Operator, OutputMark(JOB, "artifacts", "zip")),
+    ],
+)
+def test_an_object_an_earlier_try_wrote_counts_as_done(cls: type[Any], mark: OutputMark, logs: Logs) -> None:
+    s3 = FakeS3Hook()
+    s3.put("out", "jobs/p.json", b"earlier try", mark.metadata())
+    op = transfer(cls, s3, replace=False, hume_conn_id=NO_CONNECTION)
+    client = body_client()
+    read_through(op, client)
+    assert op.execute({}) == "s3://out/jobs/p.json"
+    assert (s3.uploads, client.opened) == ([], [])
+    assert s3.objects[("out", "jobs/p.json")] == b"earlier try"
+    assert op.output_uris == ["s3://out/jobs/p.json"]
+    assert (
+        f"s3://out/jobs/p.json already holds the {mark.body} of Hume job {JOB}, written by an earlier try"
+        in (logs.text)
+    )
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        OutputMark("another-job", "predictions", "json"),
+        OutputMark(JOB, "artifacts", "zip"),
+        OutputMark(JOB, "predictions", "jsonl"),
+    ],
+    ids=["another job", "another body", "another format"],
+)
+def test_an_object_written_for_another_output_fails_the_task(mark: OutputMark) -> None:
+    s3 = FakeS3Hook()
+    s3.put("out", "jobs/p.json", b"other", mark.metadata())
+    op = transfer(HumePredictionsToS3Operator, s3, replace=False, hume_conn_id=NO_CONNECTION)
+    client = body_client()
+    read_through(op, client)
+    with pytest.raises(FileExistsError, match=r"^s3://out/jobs/p.json already exists .*set replace=True"):
+        op.execute({})
+    assert (s3.uploads, client.opened) == ([], [])
 
 
 def test_predictions_are_streamed_into_the_object(hume_connection: str, logs: Logs) -> None:
@@ -55,6 +115,7 @@ def test_predictions_are_streamed_into_the_object(hume_connection: str, logs: Lo
     built = read_through(op, client)
     assert op.execute({}) == "s3://out/jobs/p.json"
     assert s3.objects[("out", "jobs/p.json")] == PREDICTIONS
+    assert s3.metadata[("out", "jobs/p.json")] == OutputMark(JOB, "predictions", "json").metadata()
     assert len(s3.reads) > 1  # read chunk by chunk, never as one payload
     assert client.opened == [("predictions", JOB)]
     assert [c.base_url for c in built] == [BASE_URL]
@@ -74,6 +135,11 @@ def test_artifacts_are_streamed_into_the_object(hume_connection: str) -> None:
     assert op.execute({}) == "s3://out/jobs/a.zip"
     assert s3.checked == [("out", "jobs/a.zip")]
     assert s3.objects == {("out", "jobs/a.zip"): ARTIFACTS}
+    assert s3.metadata[("out", "jobs/a.zip")] == {
+        "hume-job-id": JOB,
+        "hume-body": "artifacts",
+        "hume-format": "zip",
+    }
     assert client.opened == [("artifacts", JOB)]
 
 
@@ -128,6 +194,6 @@ def test_lineage_lists_every_object_written(hume_connection: str) -> None:
     ]
 
 
-def test_the_ids_and_the_target_are_templated() -> None:
+def test_the_ids_the_target_and_the_connections_are_templated() -> None:
     for cls in (HumePredictionsToS3Operator, HumeArtifactsToS3Operator):
-        assert {"job_id", "s3_bucket", "s3_key"} <= set(cls.template_fields)
+        assert {"job_id", "s3_bucket", "s3_key", "hume_conn_id", "aws_conn_id"} <= set(cls.template_fields)

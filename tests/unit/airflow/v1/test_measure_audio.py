@@ -100,20 +100,6 @@ def test_mp3_without_pyav_names_the_extra_before_any_request(
     assert script.calls == []
 
 
-def test_parquet_without_pyarrow_fails_before_any_request(
-    s3: Any, script: Script, calls: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def missing() -> None:
-        raise ImportError(
-            "output_format='parquet' needs pyarrow: pip install 'airflow-provider-hume[parquet]'"
-        )
-
-    monkeypatch.setattr("airflow_provider_hume.client.v1.rows.pyarrow_modules", missing)
-    with pytest.raises(AirflowFailException, match=r"needs pyarrow: pip install"):
-        operator(script, calls, output_format="parquet").execute(context())
-    assert script.calls == []
-
-
 # A run
 
 
