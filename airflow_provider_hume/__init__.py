@@ -55,6 +55,7 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "hook-class-name": "airflow_provider_hume.hooks.hume.HumeHook",
                 "connection-type": "hume",
+                "hook-name": "Hume",
                 "ui-field-behaviour": provider_ui_field_behaviour(),
                 "conn-fields": CONN_FIELDS,
             }

@@ -19,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from local_stack import BIN, ProcessGroup, Stack, StackError, free_port
 
@@ -70,6 +72,38 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _with_port_field(connection: dict[str, Any]) -> dict[str, Any]:
+    """The host's port moved to the port field: Airflow 3.3's Test button sends ``port: 0`` for a connection
+    without one, which the API refuses as another endpoint (HTTP 400)."""
+    parts = urlsplit(str(connection.get("host") or ""))
+    if parts.port is None or connection.get("port"):
+        return connection
+    host = urlunsplit((parts.scheme, parts.netloc.rsplit(":", 1)[0], parts.path, "", ""))
+    return {**connection, "host": host, "port": parts.port}
+
+
+def _store_connections(airflow: str, env: dict[str, str], names: list[str], work_dir: Path) -> None:
+    """Move the connections of these ``AIRFLOW_CONN_*`` variables into the metadata database.
+
+    Stored there, the UI lists them and its Test button can try them (it cannot see environment variables).
+    The import file holds the keys only while ``airflow connections import`` reads it.
+    """
+    connections = {
+        name.removeprefix("AIRFLOW_CONN_").lower(): _with_port_field(json.loads(env.pop(name)))
+        for name in names
+    }
+    path = work_dir / "connections.json"
+    path.touch(mode=0o600)
+    try:
+        path.write_text(json.dumps(connections))
+        command = [airflow, "connections", "import", str(path)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    finally:
+        path.unlink()
+    if done.returncode != 0:
+        raise StackError(f"airflow connections import failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
 @contextlib.contextmanager
 def airflow_services(
     stack: Stack,
@@ -77,9 +111,14 @@ def airflow_services(
     *,
     sql_alchemy_conn: str | None = None,
     extra_env: dict[str, str] | None = None,
+    store_connections: bool = False,
     timeout: float = 180,
 ) -> Iterator[AirflowHandle]:
-    """Migrate the database, start the four components, wait for the API; stop them all on exit."""
+    """Migrate the database, start the four components, wait for the API; stop them all on exit.
+
+    With ``store_connections``, ``hume_default`` and ``aws_default`` are stored in the metadata database
+    rather than given as environment variables.
+    """
     home = work_dir / "airflow"
     home.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(12)
@@ -96,6 +135,9 @@ def airflow_services(
             )
         if migrated.returncode != 0:
             raise StackError(f"airflow db migrate failed:\n{migrate_log.read_text()[-3000:]}")
+        if store_connections:
+            names = [name for name in stack.airflow_env(BUCKET) if name.startswith("AIRFLOW_CONN_")]
+            _store_connections(airflow, env, names, work_dir)
         components = {
             "api-server": [airflow, "api-server", "--host", "127.0.0.1", "--port", str(port)],
             "scheduler": [airflow, "scheduler", "--skip-serve-logs"],

@@ -9,7 +9,8 @@ job runs; a task with ``do_xcom_push=False`` stores no link):
 2. a base URL on ``api.hume.ai``: Hume's platform, ``https://platform.hume.ai/jobs/<job_id>`` (best effort:
    Hume does not document a stable per-job page URL);
 3. any other base URL (loopback, ``*.local``, a test host): the emulator console,
-   ``<base URL>/_emulator/console/jobs/<job_id>``.
+   ``<base URL>/_emulator/console/jobs/<job_id>``, which asks for the API key once (a form; kept in a
+   session cookie). The base URL must then be one the browser reaches too; else set ``console_url``.
 
 The link never carries the API key: it is built from the base URL without any user-info part.
 """

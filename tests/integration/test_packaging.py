@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_hume import __version__
+from airflow_provider_hume._connection_form import CONN_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,15 +25,23 @@ pytestmark = pytest.mark.provisioning
 
 DISCOVERY = """
 import json, warnings
+from importlib.resources import files
 warnings.simplefilter("ignore")
+import jsonschema
 from airflow.providers_manager import ProvidersManager
+from airflow_provider_hume import get_provider_info
 manager = ProvidersManager()
 hook = manager.hooks["hume"]
+schema = json.loads(files("airflow").joinpath("provider_info.schema.json").read_text())
 print(json.dumps({
     "version": manager.providers["airflow-provider-hume"].version,
     "hook_class": hook.hook_class_name if hook else None,
     "connection_type": hook.connection_type if hook else None,
+    "hook_name": hook.hook_name if hook else None,
     "links": sorted(manager.extra_links_class_names),
+    "form_fields": sorted(manager.connection_form_widgets),
+    "hidden_fields": manager.field_behaviours["hume"]["hidden_fields"],
+    "schema_errors": [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(get_provider_info())],
 }))
 """
 
@@ -101,6 +110,11 @@ def test_connection_type_hook_and_extra_link_are_discovered(installed: Path, tmp
     assert found["hook_class"] == "airflow_provider_hume.hooks.hume.HumeHook"
     assert found["connection_type"] == "hume"
     assert "airflow_provider_hume.links.job.HumeJobLink" in found["links"]
+    assert found["hook_name"] == "Hume"
+    assert {f"extra__hume__{name}" for name in CONN_FIELDS} <= set(found["form_fields"])
+    assert "extra__hume__console_url" in found["form_fields"]
+    assert found["hidden_fields"] == ["login", "schema", "port", "extra"]
+    assert found["schema_errors"] == []
 
 
 def test_operators_import_openlineage_lazily(installed: Path, tmp_path: Path) -> None:

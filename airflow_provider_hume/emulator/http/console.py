@@ -13,7 +13,8 @@ Auth: the ``X-Hume-Api-Key`` header, else a key in the query (``apikey``/``apiKe
 key leaves the address bar and history; pages never contain the key. Not an HTTP redirect: after a link from
 another site (the Airflow UI), browsers withhold SameSite=Strict cookies along the whole redirect chain,
 while the refresh is a navigation started by the console itself. No key, or a wrong one, gets a ``401``
-page. No JavaScript is served.
+page with a form that posts the key (never in a URL) to ``/_emulator/console/login``, which sets the same
+cookie and redirects back to the page asked for. No JavaScript is served.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 from typing import Any, Final
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from airflow_provider_hume.emulator.backend.auth import HEADER, QUERY_PARAMS
 from airflow_provider_hume.emulator.backend.jobs import Job
@@ -61,6 +63,19 @@ th{color:#6b7280;font-weight:600}tbody tr{border-top:1px solid #f3f4f6}code{font
 def console_router(state: EmulatorState, room: V1Room) -> APIRouter:
     """The console's routes over ``state`` and its ``v1`` room."""
     router = APIRouter(prefix=PREFIX)
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        key = (form.get("apikey") or [""])[0]
+        target = (form.get("next") or [""])[0]
+        if not target.startswith(f"{PREFIX}/") or "//" in target or "\\" in target:
+            target = f"{PREFIX}/"
+        if not key or state.user_for_key(key) is None:
+            return _unauthorized("Invalid API key.", target)
+        response = RedirectResponse(target, status_code=303, headers=_HEADERS)
+        response.set_cookie(COOKIE, key, path=PREFIX, httponly=True, samesite="strict")
+        return response
 
     @router.get("/")
     def jobs_page(request: Request) -> Response:
@@ -128,14 +143,15 @@ def _runs_table(room: V1Room, user: str) -> str:
 
 def _authorize(state: EmulatorState, request: Request) -> str | Response:
     """The caller's user id, or the response to send instead: a ``401`` page or the cookie-setting reload."""
+    url = request.url.remove_query_params(QUERY_PARAMS)
+    here = url.path + (f"?{url.query}" if url.query else "")
     if header := request.headers.get(HEADER):
-        return state.user_for_key(header) or _unauthorized("Invalid API key.")
+        return state.user_for_key(header) or _unauthorized("Invalid API key.", here)
     query_key = next((key for name in QUERY_PARAMS if (key := request.query_params.get(name))), None)
     if query_key is not None:
         if state.user_for_key(query_key) is None:
-            return _unauthorized("Invalid API key.")
-        url = request.url.remove_query_params(QUERY_PARAMS)
-        target = escape(url.path + (f"?{url.query}" if url.query else ""))
+            return _unauthorized("Invalid API key.", here)
+        target = escape(here)
         reload = _page(
             "Hume emulator: console",
             f'<p>Opening <a href="{target}">the console</a>…</p>',
@@ -145,20 +161,25 @@ def _authorize(state: EmulatorState, request: Request) -> str | Response:
         return reload
     cookie = request.cookies.get(COOKIE)
     if not cookie:
-        return _unauthorized("This console needs an API key.")
+        return _unauthorized("This console needs an API key.", here)
     user = state.user_for_key(cookie)
     if user is None:
-        response = _unauthorized("The API key of this browser session is no longer accepted.")
+        response = _unauthorized("The API key of this browser session is no longer accepted.", here)
         response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
         return response
     return user
 
 
-def _unauthorized(reason: str) -> Response:
+def _unauthorized(reason: str, here: str) -> Response:
+    """A ``401`` page whose form posts the key and returns to ``here`` (the page asked for)."""
     body = (
-        f"<h1>Unauthorized</h1><p>{escape(reason)} Open the console as "
-        f"<code>{PREFIX}/?apikey=&lt;key&gt;</code> (the key is then kept in a session cookie) "
+        f"<h1>Unauthorized</h1><p>{escape(reason)} Enter the emulator's API key (kept in a session cookie), "
+        f"open the console as <code>{PREFIX}/?apikey=&lt;key&gt;</code> "
         f"or send the <code>{HEADER}</code> header.</p>"
+        f'<form method="post" action="{PREFIX}/login">'
+        f'<input type="hidden" name="next" value="{escape(here)}"><label>API key '
+        '<input type="password" name="apikey" id="apikey" autocomplete="off" required></label> '
+        '<button type="submit" id="login">Open</button></form>'
     )
     return _page("Hume emulator: unauthorized", body, 401)
 

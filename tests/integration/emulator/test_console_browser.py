@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import requests
 from PIL import Image
 
 from airflow_provider_hume.emulator.server import EmulatorServer
+from tests.support.cdp import find_chromium
 from tests.support.samples import wav_bytes
 
 Wait = Callable[[str, dict[str, str], str], dict[str, Any]]
@@ -33,17 +33,10 @@ BROWSER_TIMEOUT_SECONDS = 60
 WINDOW = (1200, 900)
 
 
-def _find_chromium() -> str | None:
-    return next(
-        (path for path in ("/usr/bin/chromium", shutil.which("chromium")) if path and os.path.exists(path)),
-        None,
-    )
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """The path of Chromium; the test is skipped without it (tests install nothing themselves)."""
-    found = _find_chromium()
+    found = find_chromium()
     if found is None:
         pytest.skip("chromium is not installed: install Debian's 'chromium' package (.ci/run does, as root)")
     return found

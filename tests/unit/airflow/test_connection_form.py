@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from airflow_provider_hume import get_provider_info
 from airflow_provider_hume._connection_form import (
     CONN_FIELDS,
     DEFAULT_BASE_URL,
     provider_ui_field_behaviour,
     ui_field_behaviour,
 )
-from airflow_provider_hume.hooks.hume import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from airflow_provider_hume.hooks.hume import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, HumeHook
 
 
 def test_only_the_base_url_and_the_key_are_shown() -> None:
@@ -46,3 +47,10 @@ def test_the_documented_defaults_are_the_hook_defaults() -> None:
     assert f"(default {DEFAULT_TIMEOUT:g})" in CONN_FIELDS["timeout"]["description"]
     assert f"(default {DEFAULT_MAX_RETRIES})" in CONN_FIELDS["max_retries"]["description"]
     assert CONN_FIELDS["max_retries"]["schema"]["minimum"] == 0
+
+
+def test_the_provider_info_names_the_connection_type_as_the_hook_does() -> None:
+    (connection_type,) = get_provider_info()["connection-types"]
+    assert connection_type["hook-name"] == HumeHook.hook_name == "Hume"
+    assert connection_type["conn-fields"] == CONN_FIELDS
+    assert set(CONN_FIELDS) == {"timeout", "max_retries", "console_url"}

@@ -351,6 +351,10 @@ def deployment_errors(compose: Compose, env: Mapping[str, str]) -> list[str]:
                 errors.append(f"{name}: hume_default's port {port} is not the emulator's --port")
             if _flag(emulator_args, "--api-key") != hume.get("password"):
                 errors.append(f"{name}: hume_default's key is not one the emulator accepts")
+            console = urlsplit(str((hume.get("extra") or {}).get("console_url", "")))
+            published = _published_ports(services.get(EMULATOR, {}))
+            if (console.hostname, str(console.port)) not in published:
+                errors.append(f"{name}: hume_default's console_url is not the emulator's published port")
         endpoint = urlsplit(str((aws.get("extra") or {}).get("endpoint_url", ""))).hostname
         if aws and endpoint not in services:
             errors.append(f"{name}: aws_default's endpoint_url points at {endpoint}, which is no service")
@@ -566,6 +570,15 @@ def _set_worker_env(variable: str, value: str) -> Callable[[Compose], None]:
             ),
             "not one the emulator accepts",
         ),
+        (
+            _set_worker_env(
+                "AIRFLOW_CONN_HUME_DEFAULT",
+                '{"conn_type": "hume", "host": "http://hume-emulator:8000", "password": "emulator-demo-key",'
+                ' "extra": {"console_url": "http://hume-emulator:8000/_emulator/console"}}',
+            ),
+            "console_url is not the emulator's published port",
+        ),
+        (lambda compose: compose["services"][EMULATOR].pop("ports"), "console_url is not the emulator's"),
         (_set_worker_env("AIRFLOW_CONN_AWS_DEFAULT", "{'conn_type': 'aws'}"), "is not JSON"),
         (
             _set_worker_env(

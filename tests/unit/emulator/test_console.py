@@ -202,6 +202,34 @@ def test_query_key_reload_keeps_nothing_else(anonymous: TestClient, api_key: str
     assert f'content="0;url={CONSOLE}/"' in response.text
 
 
+def test_unauthorized_page_has_a_login_form_back_to_the_page(anonymous: TestClient) -> None:
+    page = anonymous.get(f"{CONSOLE}/jobs/abc?apikey=wrong&x=1").text
+    assert f'<form method="post" action="{CONSOLE}/login">' in page
+    assert f'name="next" value="{CONSOLE}/jobs/abc?x=1"' in page
+    assert '<input type="password" name="apikey"' in page
+
+
+def test_login_form_sets_the_cookie_and_returns_without_the_key(anonymous: TestClient, api_key: str) -> None:
+    form = {"apikey": api_key, "next": f"{CONSOLE}/jobs/abc"}
+    response = anonymous.post(f"{CONSOLE}/login", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{CONSOLE}/jobs/abc"
+    assert response.headers["set-cookie"].startswith(f"{COOKIE}={api_key};")
+    assert "samesite=strict" in response.headers["set-cookie"].lower()
+    assert anonymous.get(f"{CONSOLE}/jobs/abc").status_code == 404  # authorized: an unknown job
+
+
+def test_login_form_rejects_a_bad_key_and_foreign_targets(anonymous: TestClient, api_key: str) -> None:
+    bad = anonymous.post(f"{CONSOLE}/login", data={"apikey": "wrong", "next": f"{CONSOLE}/"})
+    assert bad.status_code == 401
+    assert "set-cookie" not in bad.headers
+    for target in ("https://evil.example/", f"{CONSOLE}//evil.example/", "/v0/batch/jobs", ""):
+        response = anonymous.post(
+            f"{CONSOLE}/login", data={"apikey": api_key, "next": target}, follow_redirects=False
+        )
+        assert response.headers["location"] == f"{CONSOLE}/", target
+
+
 def test_stale_cookie_is_unauthorized_and_cleared(anonymous: TestClient) -> None:
     anonymous.cookies.set(COOKIE, "revoked", path=CONSOLE)
     response = anonymous.get(f"{CONSOLE}/")
