@@ -65,7 +65,7 @@ test-integration: install
 test-e2e: install
 	$(PYTEST) tests/e2e
 
-# The scale-out lane at the issue's size: 200 chains on the CeleryExecutor (`make test` runs 30), about
+# The scale-out lane at the issue's size: 200 chains on the CeleryExecutor (`make test` runs 20), about
 # 9 minutes on a busy two-core machine. See docs/scale-out.md.
 test-scale: install
 	HUME_SCALE_CHAINS=200 $(PYTEST) tests/e2e/test_celery_scale_e2e.py

@@ -6,7 +6,7 @@ to S3 against the emulator. The triggers spread over both triggerers; mid-wait o
 ``SIGKILL`` and the other adopts its triggers once it counts as dead. Every chain still succeeds, first try,
 with exactly one Hume job each, and each chain's predictions land in S3.
 
-``make test`` runs 30 chains, to stay within its time budget on two cores; ``make test-scale`` runs the
+``make test`` runs 20 chains, to stay within its time budget on two cores; ``make test-scale`` runs the
 issue's 200 (``HUME_SCALE_CHAINS``). Skips when PostgreSQL or Redis is not installed (``.ci/run`` installs
 both).
 """
@@ -25,7 +25,7 @@ from scale_dag import EMULATOR_FLAGS, KEY_PREFIX, write_scale_dag
 
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 
-CHAINS = int(os.environ.get("HUME_SCALE_CHAINS", "30"))
+CHAINS = int(os.environ.get("HUME_SCALE_CHAINS", "20"))
 #: Triggers held by the victim when it is killed: enough to show adoption of several at once.
 VICTIM_TRIGGERS = 5
 WAIT_TASK = "chain.wait"
