@@ -21,7 +21,7 @@ import requests
 from PIL import Image
 
 from airflow_provider_hume.emulator.server import EmulatorServer
-from tests.support.cdp import find_chromium
+from tests.support.cdp import CHROMIUM_FLAGS, find_chromium
 from tests.support.samples import wav_bytes
 
 Wait = Callable[[str, dict[str, str], str], dict[str, Any]]
@@ -45,14 +45,7 @@ def chromium() -> str:
 def _run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
         chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *(flag for flag in CHROMIUM_FLAGS if not flag.startswith(("--remote-debugging", "--window-size"))),
         f"--user-data-dir={profile}",
         f"--window-size={WINDOW[0]},{WINDOW[1]}",
         "--virtual-time-budget=5000",  # let the console's key-to-cookie refresh finish (virtual: no wait)
