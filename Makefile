@@ -8,7 +8,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: demo airflow bench dist test static test-fast test-unit test-integration test-e2e test-scale lint typecheck pytest install clean
+.PHONY: demo airflow bench dist test static test-fast test-unit test-integration test-e2e test-scale test-ui lint typecheck pytest install clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -69,6 +69,10 @@ test-e2e: install
 # 9 minutes on a busy two-core machine. See docs/scale-out.md.
 test-scale: install
 	HUME_SCALE_CHAINS=200 $(PYTEST) tests/e2e/test_celery_scale_e2e.py
+
+# The headless-Chromium walk of `make airflow`'s UI (its own Airflow start, about 2 minutes); CI runs it.
+test-ui: install
+	HUME_UI_LANE=1 $(PYTEST) tests/e2e/test_ui_browser_e2e.py
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .pytest_cache .ruff_cache
