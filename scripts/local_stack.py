@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from airflow_provider_hume.emulator.process import emulator_process
 
@@ -113,6 +114,18 @@ class Stack:
     hume_api_key: str
     s3_endpoint: str
     emulated: bool
+
+    def s3_client(self) -> Any:
+        """A boto3 S3 client for the local S3 server."""
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3_endpoint,
+            aws_access_key_id=S3_ACCESS_KEY,
+            aws_secret_access_key=S3_SECRET_KEY,
+            region_name=S3_REGION,
+        )
 
     def airflow_env(self, bucket: str) -> dict[str, str]:
         """Environment variables that give Airflow the ``hume_default`` and ``aws_default`` connections."""

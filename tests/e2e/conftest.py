@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import boto3
 import pytest
 import requests
 
@@ -20,7 +19,7 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from airflow_stack import BUCKET, AirflowHandle, airflow_services  # noqa: E402
-from local_stack import S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Stack, local_stack  # noqa: E402
+from local_stack import Stack, local_stack  # noqa: E402
 from postgres_server import postgres_server  # noqa: E402
 
 T = TypeVar("T")
@@ -107,13 +106,7 @@ def running_stack(sql_alchemy_conn: str | None = None) -> Iterator[E2EStack]:
         tempfile.TemporaryDirectory(prefix="hume-e2e-") as tmp,
         local_stack(Path(tmp), EMULATOR_FLAGS) as stack,
     ):
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=stack.s3_endpoint,
-            aws_access_key_id=S3_ACCESS_KEY,
-            aws_secret_access_key=S3_SECRET_KEY,
-            region_name=S3_REGION,
-        )
+        s3 = stack.s3_client()
         s3.create_bucket(Bucket=BUCKET)
         extra_env = {
             "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import boto3
 import pytest
 import requests
 
@@ -36,7 +35,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 from airflow_local import LOCAL_ENV  # noqa: E402
 from airflow_stack import BUCKET, AirflowHandle, airflow_services  # noqa: E402
-from local_stack import S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Stack, local_stack  # noqa: E402
+from local_stack import Stack, local_stack  # noqa: E402
 
 T = TypeVar("T")
 DAG_ID = "hume_batch_to_s3"
@@ -71,13 +70,7 @@ def ui_stack(chromium: str) -> Iterator[UiStack]:
     with contextlib.ExitStack() as exits:
         tmp = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="hume-ui-")))
         stack = exits.enter_context(local_stack(tmp, EMULATOR_FLAGS))
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=stack.s3_endpoint,
-            aws_access_key_id=S3_ACCESS_KEY,
-            aws_secret_access_key=S3_SECRET_KEY,
-            region_name=S3_REGION,
-        )
+        s3 = stack.s3_client()
         s3.create_bucket(Bucket=BUCKET)
         airflow = exits.enter_context(
             airflow_services(stack, tmp, extra_env=LOCAL_ENV, store_connections=True)
