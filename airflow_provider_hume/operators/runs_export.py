@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_hume._compat import AirflowFailException
 from airflow_provider_hume._s3 import S3Uri, s3_hook
 from airflow_provider_hume.client import HumeAuthError, HumeValidationError
 from airflow_provider_hume.client.v1 import ENDPOINTS, MODES, STATUSES, HumeNotServingV1Error
