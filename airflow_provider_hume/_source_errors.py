@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
-
+from airflow_provider_hume._compat import AirflowException, AirflowFailException
 from airflow_provider_hume.client import HumeError, StepLogger, read_source_errors
 
 if TYPE_CHECKING:

@@ -22,7 +22,12 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from airflow.sdk import DAG, CronDataIntervalTimetable
+from airflow.sdk import DAG
+
+try:
+    from airflow.sdk import CronDataIntervalTimetable
+except ImportError:  # Airflow < 3.2
+    from airflow.timetables.interval import CronDataIntervalTimetable
 
 from airflow_provider_hume.client.v1 import MAX_REQUEST_BYTES
 from airflow_provider_hume.operators.measure_audio import HumeMeasureAudioOperator

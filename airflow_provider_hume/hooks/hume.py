@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook, Connection
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_hume._compat import AirflowFailException
 from airflow_provider_hume._connection_form import DEFAULT_BASE_URL, ui_field_behaviour
 from airflow_provider_hume.client import HumeError, RetryPolicy
 

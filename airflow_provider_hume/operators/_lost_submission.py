@@ -12,8 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_provider_hume._compat import AirflowFailException
 from airflow_provider_hume.client import HumeError, JobStatus, SubmissionFingerprint
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from airflow.sdk import BaseOperator, Context
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_provider_hume._compat import AirflowException, AirflowFailException
 from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._s3 import is_s3_uri, require_amazon_provider, s3_hook
 from airflow_provider_hume.client import (

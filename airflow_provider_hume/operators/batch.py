@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseOperator, Context, conf
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_hume._compat import AirflowFailException, conf
 from airflow_provider_hume._s3 import names_s3, require_amazon_provider
 from airflow_provider_hume._source_errors import check_source_errors
 from airflow_provider_hume.client import (

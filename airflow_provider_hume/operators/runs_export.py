@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_hume._compat import AirflowFailException
 from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._s3 import S3Uri, require_amazon_provider, s3_hook
 from airflow_provider_hume.client import HumeAuthError, HumeValidationError

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator, Context
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_provider_hume._compat import AirflowException, AirflowFailException
 from airflow_provider_hume._s3 import is_s3_uri, names_s3, object_uri, require_amazon_provider, s3_hook
 from airflow_provider_hume.client import (
     MEDIA_MODELS,

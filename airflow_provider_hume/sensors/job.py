@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
-from airflow.sdk.exceptions import AirflowSensorTimeout
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
+from airflow_provider_hume._compat import AirflowSensorTimeout, conf
 from airflow_provider_hume._source_errors import check_source_errors
 from airflow_provider_hume.client import (
     JobWait,

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
-
+from airflow_provider_hume._compat import AirflowException, AirflowFailException
 from airflow_provider_hume.client import (
     PERMANENT_ERRORS,
     HumeJobFailedError,

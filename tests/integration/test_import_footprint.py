@@ -51,6 +51,7 @@ MODULES = sorted(
             )
         ),
         "airflow_provider_hume",
+        "airflow_provider_hume._compat",
         "airflow_provider_hume._s3",
         "airflow_provider_hume._source_errors",
         "airflow_provider_hume.client",

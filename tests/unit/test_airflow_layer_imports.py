@@ -3,7 +3,9 @@
 Hooks, operators, sensors, triggers, transfers, links and lineage are thin: they reach the Hume protocol only
 through the public names of ``airflow_provider_hume.client`` (``v0``), ``airflow_provider_hume.client.v1`` and
 its ``media`` and ``realtime`` packages (never one of their modules), never the emulator, and Airflow only
-through the Task SDK (plus the trigger base class and other providers, which have no SDK home).
+through the Task SDK (plus the trigger base class and other providers, which have no SDK home). Names that
+joined ``airflow.sdk`` after Airflow 3.1 come from ``airflow_provider_hume._compat``, which falls back to
+their older homes.
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ CLIENT_SURFACES = (
 #: Airflow modules with no home in ``airflow.sdk``: the trigger base, XCom reads for links, other providers.
 AIRFLOW_ALLOWED = (
     "airflow.sdk",
-    "airflow.sdk.exceptions",
     "airflow.sdk.types",
     "airflow.sdk.execution_time.xcom",
     "airflow.triggers.base",
     "airflow.providers.",
 )
+#: Names ``airflow.sdk`` has only from Airflow 3.2 on: ``_compat`` has them.
+MOVED_TO_SDK_LATER = frozenset({"conf"})
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -56,8 +59,20 @@ def imported_modules(path: Path) -> list[str]:
     return names
 
 
+def names_from_sdk(path: Path) -> set[str]:
+    """The names a ``from airflow.sdk import ...`` in the file takes."""
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == "airflow.sdk"
+        for alias in node.names
+    }
+
+
 def violation(name: str) -> str | None:
     """Why importing ``name`` from the Airflow layer breaks the rule, or None."""
+    if name == "airflow.sdk.exceptions":
+        return "import Airflow's exceptions from airflow_provider_hume._compat (Airflow < 3.2 lacks them)"
     if name.startswith("airflow_provider_hume.client.") and name not in CLIENT_SURFACES:
         return f"import the client's public names from one of {', '.join(CLIENT_SURFACES)}"
     if name.startswith("airflow_provider_hume.emulator"):
@@ -78,9 +93,22 @@ def test_rule_catches_what_it_should() -> None:
     assert violation("airflow_provider_hume.client") is None
     assert violation("airflow_provider_hume.client.v1.media") is None
     assert violation("airflow.providers.amazon.aws.hooks.s3") is None
+    assert violation("airflow.sdk.exceptions") is not None
 
 
 @pytest.mark.parametrize("path", AIRFLOW_LAYER, ids=lambda path: str(path.relative_to(PACKAGE)))
 def test_imports_only_public_surfaces(path: Path) -> None:
     found = {name: reason for name in imported_modules(path) if (reason := violation(name))}
     assert not found, f"{path.relative_to(PACKAGE)}: {found}"
+
+
+@pytest.mark.parametrize("path", AIRFLOW_LAYER, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_names_newer_than_airflow_3_1_come_from_compat(path: Path) -> None:
+    moved = names_from_sdk(path) & MOVED_TO_SDK_LATER
+    assert not moved, (
+        f"{path.relative_to(PACKAGE)}: import {sorted(moved)} from airflow_provider_hume._compat"
+    )
+
+
+def test_compat_is_where_those_names_come_from() -> None:
+    assert names_from_sdk(PACKAGE / "_compat.py") == MOVED_TO_SDK_LATER

@@ -15,6 +15,7 @@ from airflow.sdk import DAG
 
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from tests.support import fault_proxy as proxies
+from tests.support.airflow_versions import needs_task_state_store
 from tests.support.fault_proxy import FaultProxy, drop_mid_body, status_after_upstream
 
 fault_proxy = proxies.fault_proxy
@@ -53,6 +54,7 @@ class _DiesAfterPosting(HumeBatchSubmitOperator):
         return job_id
 
 
+@needs_task_state_store
 @pytest.mark.parametrize(
     "fault",
     [status_after_upstream(502), drop_mid_body(after_bytes=0)],
@@ -75,6 +77,7 @@ def test_a_lost_answer_is_found_again_in_the_same_try(
     assert "looking for the job it created" in capfd.readouterr().out
 
 
+@needs_task_state_store
 def test_a_worker_killed_before_storing_the_id_is_re_attached_on_retry(
     via_proxy: None, emulator: Any, run_dag: Any
 ) -> None:
@@ -89,6 +92,7 @@ def test_a_worker_killed_before_storing_the_id_is_re_attached_on_retry(
     assert outcome["submit"]["xcom"]["return_value"] == created[0]
 
 
+@needs_task_state_store
 def test_several_matching_jobs_stop_the_task_and_name_them(
     via_proxy: None, fault_proxy: FaultProxy, emulator: Any, run_dag: Any, capfd: Any
 ) -> None:

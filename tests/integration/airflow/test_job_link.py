@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException, TaskDeferred
 
 from airflow_provider_hume.links.job import XCOM_KEY, HumeJobLink
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
 from airflow_provider_hume.sensors.job import HumeJobSensor
+from tests.support.airflow_versions import AirflowException, TaskDeferred
 
 START = datetime(2026, 1, 1)
 LINK_XCOM = HumeJobLink().xcom_key

@@ -21,7 +21,10 @@ import logging
 import os
 import secrets
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -235,15 +238,45 @@ def _states(outcome: dict[str, Any]) -> dict[str, str]:
     return {task: value["state"] for task, value in outcome.items() if isinstance(value, dict)}
 
 
-#: Extra seconds a job stays QUEUED, so the sensor's first poll always finds it unfinished and defers.
-QUEUE_DELAY = 3
+#: Extra seconds a job stays QUEUED unless released: far longer than any task takes to start.
+HELD_SECONDS = 60
+
+
+@contextmanager
+def _held_until_deferred(admin: EmulatorAdmin, **faults: Any) -> Iterator[None]:
+    """Jobs created in the block stay QUEUED until a trigger is stored, then end at once.
+
+    So the sensor's first poll always finds its job unfinished and defers, however slowly ``dag.test()``
+    starts the task (a fixed 3 s delay was too short on Airflow 3.1, whose in-process runs start slower).
+    """
+    before = _trigger_ids()
+    stop = threading.Event()
+
+    def release_once_deferred() -> None:
+        deadline = time.monotonic() + HELD_SECONDS
+        while not stop.is_set() and time.monotonic() < deadline:
+            if _trigger_ids() - before:
+                for job in admin.jobs():
+                    if job["status"] in ("QUEUED", "IN_PROGRESS"):
+                        admin.release_job(job["job_id"])
+                return
+            stop.wait(0.1)
+
+    watcher = threading.Thread(target=release_once_deferred, daemon=True)
+    with admin.faults_injected(queue_delay_seconds=HELD_SECONDS, **faults):
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join(timeout=10)
 
 
 def test_success(
     emulator: Any, bucket: str, harness: Harness, admin: EmulatorAdmin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _use_connection(monkeypatch, emulator.url, emulator.api_key)
-    with admin.faults_injected(queue_delay_seconds=QUEUE_DELAY):
+    with _held_until_deferred(admin):
         outcome, _, search = harness.dag(_pipeline("secrets_success", bucket))
     assert _states(outcome) == {"submit": "success", "wait": "success", "predictions": "success"}, outcome
     assert "HumeJobTrigger" in search.places["trigger table"], "the sensor should have deferred"
@@ -256,9 +289,7 @@ def test_a_failed_job_whose_message_echoes_the_key(
     """The job ends FAILED and Hume's own ``state.message`` holds the key: the message shows ``***``."""
     _use_connection(monkeypatch, emulator.url, emulator.api_key)
     message = f"upstream said: bad key {emulator.api_key}"
-    with admin.faults_injected(
-        job_failure_rate=1, job_failure_message=message, queue_delay_seconds=QUEUE_DELAY
-    ):
+    with _held_until_deferred(admin, job_failure_rate=1, job_failure_message=message):
         outcome, output, search = harness.dag(_pipeline("secrets_job_failed", bucket))
     assert _states(outcome)["wait"] == "failed", outcome
     assert "HumeJobTrigger" in search.places["trigger table"], "the sensor should have deferred"

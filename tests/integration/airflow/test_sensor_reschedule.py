@@ -24,6 +24,7 @@ from airflow.sdk import DAG
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 from airflow_provider_hume.emulator.server import EmulatorServer
 from airflow_provider_hume.sensors.job import HumeJobSensor
+from tests.support.airflow_versions import needs_task_state_store
 
 START = datetime(2026, 1, 1)
 DETAILS_ROUTE = "GET /v0/batch/jobs/{job_id}"
@@ -209,6 +210,7 @@ def test_503s_that_never_stop_end_in_the_sensor_timeout(
     assert slow_hume.api_key not in out
 
 
+@needs_task_state_store
 def test_503s_that_never_stop_spend_the_error_budget_across_reschedules(
     slow_hume: SlowEmulator, run_dag: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from airflow.dag_processing.dagbag import DagBag
+from tests.support.airflow_versions import DagBag
 
 DAGS = Path(__file__).resolve().parents[3] / "dags"
 

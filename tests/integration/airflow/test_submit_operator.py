@@ -11,6 +11,7 @@ import pytest
 from airflow.sdk import DAG
 
 from airflow_provider_hume.operators.batch import HumeBatchSubmitOperator
+from tests.support.airflow_versions import needs_task_state_store, without_task_state_store
 
 DATA = Path(__file__).resolve().parents[3] / "dags" / "data"
 START = datetime(2026, 1, 1)
@@ -107,6 +108,7 @@ class _CrashAfterSubmit(HumeBatchSubmitOperator):
         super().poll_until_complete(external_id, context)
 
 
+@needs_task_state_store
 def test_retry_reattaches_instead_of_submitting_a_duplicate(
     connections: None, emulator: Any, run_dag: Any
 ) -> None:
@@ -119,3 +121,20 @@ def test_retry_reattaches_instead_of_submitting_a_duplicate(
     assert outcome["submit"]["try_number"] == 2
     assert len(created) == 1, f"expected exactly one job, got {created}"
     assert outcome["submit"]["xcom"]["return_value"] == created.pop()
+
+
+@without_task_state_store
+def test_without_the_task_state_store_a_retry_submits_a_second_job(
+    connections: None, emulator: Any, run_dag: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Airflow < 3.3 (docs/airflow-versions.md): the first try's job runs on, the retry pays for another."""
+    before = _job_ids(emulator)
+    with DAG("submit_retry_without_store", schedule=None, start_date=START) as dag:
+        _CrashAfterSubmit(task_id="submit", text=["Twice"], retries=1, retry_delay=0)
+    outcome = run_dag(dag)
+    created = _job_ids(emulator) - before
+    assert outcome["submit"]["state"] == "success"
+    assert outcome["submit"]["try_number"] == 2
+    assert len(created) == 2, f"expected a second job, got {created}"
+    assert outcome["submit"]["xcom"]["return_value"] in created
+    assert "a retry of this task submits a new job" in capfd.readouterr().out

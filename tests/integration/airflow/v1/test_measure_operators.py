@@ -18,6 +18,7 @@ from airflow_provider_hume.operators.measure_audio import HumeMeasureAudioOperat
 from airflow_provider_hume.operators.measure_images import HumeMeasureImagesOperator
 from tests.integration.airflow.v1.conftest import START, emulator_runs
 from tests.support import media_samples
+from tests.support.airflow_versions import needs_task_state_store
 from tests.support.fault_proxy import FaultProxy, status_after_upstream
 from tests.support.key_search import text_of, traces_of
 
@@ -222,6 +223,7 @@ class _LosesTheFirstAnswer(HumeMeasureAudioOperator):
         return super().execute(context)
 
 
+@needs_task_state_store
 def test_a_retry_finds_the_run_an_earlier_try_paid_for_from_the_state_store(
     emulator: Any, s3: Any, bucket: str, run_dag: Any, recordings: list[str], since: datetime, capfd: Any
 ) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from tests.support import media_samples
+from tests.support.airflow_versions import DagBag
 
 DAGS = Path(__file__).resolve().parents[4] / "dags"
 #: Requests of at most ~0.3 MB (~9 s of audio): the 30 s call needs four.
