@@ -22,6 +22,7 @@ from airflow.sdk import BaseOperator, Context
 from airflow_provider_hume._compat import AirflowException, AirflowFailException
 from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._s3 import is_s3_uri, require_amazon_provider, s3_hook
+from airflow_provider_hume.assets import OutputAssets
 from airflow_provider_hume.client import (
     TRANSIENT_ERRORS,
     HumeAuthError,
@@ -61,7 +62,7 @@ def invalid_arguments(operator: str, error: Exception) -> AirflowFailException:
     return AirflowFailException(f"Invalid {operator} arguments: {error}")
 
 
-class _V1MeasureOperator(BaseOperator):
+class _V1MeasureOperator(OutputAssets, BaseOperator):
     """The shared base of :class:`HumeMeasureAudioOperator` and :class:`HumeMeasureImagesOperator`."""
 
     template_fields: Sequence[str] = (
@@ -140,6 +141,13 @@ class _V1MeasureOperator(BaseOperator):
         #: The files measured and the objects written by ``execute``, for lineage.
         self.input_uris: tuple[str, ...] = ()
         self.output_uris: tuple[str, ...] = ()
+        self.declare_output_assets(kwargs)
+
+    def destination_uris(self) -> list[str]:
+        return [self.output_uri] + ([self.table_uri] if self.output_format and self.table_uri else [])
+
+    def output_extra(self) -> dict[str, Any]:
+        return {"table_format": self.output_format} if self.output_format else {}
 
     @cached_property
     def hook(self) -> HumeHook:

@@ -15,6 +15,7 @@ from airflow.sdk import BaseOperator, Context
 from airflow_provider_hume._compat import AirflowFailException
 from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._s3 import S3Uri, require_amazon_provider, s3_hook
+from airflow_provider_hume.assets import OutputAssets
 from airflow_provider_hume.client import HumeAuthError, HumeValidationError
 from airflow_provider_hume.client.v1 import ENDPOINTS, MODES, STATUSES, HumeNotServingV1Error
 from airflow_provider_hume.client.v1 import rows as v1_rows
@@ -39,7 +40,7 @@ RUN_COLUMNS: tuple[v1_rows.Column, ...] = (
 """One row per run: the ``RunSummary`` fields of hume-api-v1.md §8 (times as RFC 3339 UTC strings)."""
 
 
-class HumeRunsToS3Operator(BaseOperator):
+class HumeRunsToS3Operator(OutputAssets, BaseOperator):
     """
     Export the runs started in the task's data interval to one S3 object: the daily usage and billing export.
 
@@ -119,6 +120,15 @@ class HumeRunsToS3Operator(BaseOperator):
         self.page_size = page_size
         self.hume_conn_id = hume_conn_id
         self.aws_conn_id = aws_conn_id
+        #: The object ``execute`` wrote, for the outlets' events.
+        self.output_uris: list[str] = []
+        self.declare_output_assets(kwargs)
+
+    def destination_uris(self) -> list[str]:
+        return [self.output_uri]
+
+    def output_extra(self) -> dict[str, Any]:
+        return {"format": self.output_format}
 
     @cached_property
     def hook(self) -> HumeHook:
@@ -187,6 +197,7 @@ class HumeRunsToS3Operator(BaseOperator):
                 str(path), key=target.key, bucket_name=target.bucket, replace=True
             )
         self.log.info("Wrote %d run(s), %.1f metered seconds, to %s", count, metered, target.uri)
+        self.output_uris = [target.uri]
         return {
             "uri": target.uri,
             "count": count,

@@ -12,6 +12,7 @@ from airflow.sdk import BaseOperator, Context
 from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume._s3 import require_amazon_provider, stream_upload_hook
+from airflow_provider_hume.assets import OutputAssets
 from airflow_provider_hume.client import HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.output_marks import OutputMark, earlier_output
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from airflow_provider_hume.lineage import HumeLineage
 
 
-class _HumeToS3Operator(BaseOperator):
+class _HumeToS3Operator(OutputAssets, BaseOperator):
     """Stream one body of a completed Hume job into ``s3://s3_bucket/s3_key``; return that URI."""
 
     template_fields: Sequence[str] = ("job_id", "s3_bucket", "s3_key", "hume_conn_id", "aws_conn_id")
@@ -54,8 +55,15 @@ class _HumeToS3Operator(BaseOperator):
         self.hume_conn_id = hume_conn_id
         self.aws_conn_id = aws_conn_id
         self.transfer_config_args = transfer_config_args or {}
-        #: The ``s3://`` URIs ``execute`` wrote, for lineage.
+        #: The ``s3://`` URIs ``execute`` wrote, for lineage and the outlets' events.
         self.output_uris: list[str] = []
+        self.declare_output_assets(kwargs)
+
+    def destination_uris(self) -> list[str]:
+        return [f"s3://{self.s3_bucket}/{self.s3_key}"]
+
+    def output_extra(self) -> dict[str, Any]:
+        return {"hume_job_id": self.job_id, "body": self.body_name, "format": self.output_format}
 
     @cached_property
     def hook(self) -> HumeHook:

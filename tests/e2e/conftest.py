@@ -61,9 +61,13 @@ class AirflowApi:
             time.sleep(0.3)
         raise AssertionError(f"timed out waiting for {what}")
 
+    def wait_parsed(self, dag_id: str) -> None:
+        """Return once the dag-processor has parsed ``dag_id``."""
+        self.wait_for(f"{dag_id} to be parsed", lambda: self._dag_exists(dag_id))
+
     def trigger(self, dag_id: str) -> str:
         """Start a run of ``dag_id`` once the dag-processor has parsed it; return the run id."""
-        self.wait_for(f"{dag_id} to be parsed", lambda: self._dag_exists(dag_id))
+        self.wait_parsed(dag_id)
         response = self.post(f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None})
         assert response.status_code == 200, response.text
         return str(response.json()["dag_run_id"])
