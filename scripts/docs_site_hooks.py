@@ -1,0 +1,87 @@
+"""MkDocs hooks for the docs site (mkdocs.yml): pages made from the repository's root files, and the logo.
+
+The landing page, the changelog and the benchmarks are README.md, CHANGELOG.md and BENCHMARKS.md, so each has
+one source. Their links are written for the repository (``docs/connection.md``); here each relative link is
+rewritten for the site: a guide becomes the page beside it, a root file the page made from it, and a file
+that the site does not publish (``dags/...``, ``tests/fixtures/...``) keeps its text without the link. A link
+whose target does not exist is left as written, so the strict build reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+REPO = Path(__file__).resolve().parents[1]
+#: Pages made from files at the repository's root: site path -> source.
+ROOT_PAGES = {"index.md": "README.md", "changelog.md": "CHANGELOG.md", "benchmarks.md": "BENCHMARKS.md"}
+#: The integration's logo, shipped in the package (the provider info points at its copy on the site).
+LOGO_SOURCE = "airflow_provider_hume/assets/logo.svg"
+LOGO_URI = "assets/logo.svg"
+
+_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)\)")
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
+
+
+def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
+    """Add the pages made from README.md, CHANGELOG.md and BENCHMARKS.md, and the logo."""
+    for uri, source in ROOT_PAGES.items():
+        files.append(File.generated(config, uri, abs_src_path=str(REPO / source)))
+    files.append(File.generated(config, LOGO_URI, abs_src_path=str(REPO / LOGO_SOURCE)))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any) -> str:
+    """Point each relative link of the page's source at what the site publishes."""
+    source = ROOT_PAGES.get(page.file.src_uri, f"{Path(config.docs_dir).name}/{page.file.src_uri}")
+    docs = Path(config.docs_dir).resolve().relative_to(REPO).as_posix()
+    page_dir = PurePosixPath(page.file.src_uri).parent
+    return _LINK.sub(lambda match: _site_link(match, PurePosixPath(source).parent, docs, page_dir), markdown)
+
+
+def _site_link(match: re.Match[str], source_dir: PurePosixPath, docs: str, page_dir: PurePosixPath) -> str:
+    target = match["target"]
+    if _EXTERNAL.match(target):
+        return match[0]
+    path, hash_, anchor = target.partition("#")
+    in_repo = _normalise(source_dir / path)
+    if in_repo is None or not (REPO / in_repo).exists():
+        return match[0]
+    site_uri = _site_uri(in_repo, docs)
+    if site_uri is None:
+        return match[0] if match["bang"] else match["text"]
+    relative = _relative(PurePosixPath(site_uri), page_dir)
+    return f"{match['bang']}[{match['text']}]({relative}{hash_}{anchor})"
+
+
+def _site_uri(in_repo: PurePosixPath, docs: str) -> str | None:
+    """Where a repository file is on the site, or ``None`` when the site does not publish it."""
+    for uri, source in ROOT_PAGES.items():
+        if in_repo == PurePosixPath(source):
+            return uri
+    if in_repo.parts[:1] == (docs,) and len(in_repo.parts) > 1:
+        return in_repo.relative_to(docs).as_posix()
+    return None
+
+
+def _normalise(path: PurePosixPath) -> PurePosixPath | None:
+    """``path`` without ``.`` and ``..`` parts, or ``None`` when it leaves the repository."""
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts) if parts else None
+
+
+def _relative(target: PurePosixPath, page_dir: PurePosixPath) -> str:
+    ups = [".."] * len([part for part in page_dir.parts if part not in ("", ".")])
+    return PurePosixPath(*ups, target).as_posix() if ups else target.as_posix()
