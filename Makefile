@@ -40,7 +40,7 @@ dist: | $(UV)
 # link or anchor, a docstring the reference cannot render). About 8 s; see docs/docs-site.md. The variable
 # silences Material's notice of its end of life (May 2027), which is not a warning about this site.
 docs: install
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -9,6 +9,7 @@ whose target does not exist is left as written, so the strict build reports it.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -38,10 +39,21 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any) -> str:
     """Point each relative link of the page's source at what the site publishes."""
-    source = ROOT_PAGES.get(page.file.src_uri, f"{Path(config.docs_dir).name}/{page.file.src_uri}")
     docs = Path(config.docs_dir).resolve().relative_to(REPO).as_posix()
-    page_dir = PurePosixPath(page.file.src_uri).parent
-    return _LINK.sub(lambda match: _site_link(match, PurePosixPath(source).parent, docs, page_dir), markdown)
+    return site_markdown(markdown, ROOT_PAGES.get(page.file.src_uri, f"{docs}/{page.file.src_uri}"), docs)
+
+
+def site_markdown(markdown: str, source: str, docs: str) -> str:
+    """``markdown`` from the repository file ``source`` with its relative links rewritten for the site.
+
+    :param markdown: The page's Markdown.
+    :param source: Its file, relative to the repository (``README.md``, ``docs/v1.md``).
+    :param docs: The folder of the guides, relative to the repository (``docs``).
+    """
+    source_path = PurePosixPath(source)
+    page_uri = _site_uri(source_path, docs)
+    page_dir = PurePosixPath(page_uri).parent if page_uri else PurePosixPath()
+    return _LINK.sub(lambda match: _site_link(match, source_path.parent, docs, page_dir), markdown)
 
 
 def _site_link(match: re.Match[str], source_dir: PurePosixPath, docs: str, page_dir: PurePosixPath) -> str:
@@ -83,5 +95,4 @@ def _normalise(path: PurePosixPath) -> PurePosixPath | None:
 
 
 def _relative(target: PurePosixPath, page_dir: PurePosixPath) -> str:
-    ups = [".."] * len([part for part in page_dir.parts if part not in ("", ".")])
-    return PurePosixPath(*ups, target).as_posix() if ups else target.as_posix()
+    return posixpath.relpath(target.as_posix(), page_dir.as_posix())
