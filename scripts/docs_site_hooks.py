@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -25,6 +26,14 @@ ROOT_PAGES = {"index.md": "README.md", "changelog.md": "CHANGELOG.md", "benchmar
 LOGO_SOURCE = "airflow_provider_hume/assets/logo.svg"
 LOGO_URI = "assets/logo.svg"
 
+log = get_plugin_logger("docs_site")
+
+#: reST the API reference failed to render: a field (``:param x:``) or a role (``:class:`X```) left as text.
+_RAW_REST = re.compile(
+    r"(?<![\w`]):(?:param|type|returns?|rtype|raises?|ivar|cvar|var|keyword|kwarg)\b[^:\n]*:"
+    r"|(?<![\w`]):(?:py:)?(?:class|meth|func|mod|attr|data|exc|obj|const):(?=[`\w~])"
+)
+_TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)\)")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
 
@@ -41,6 +50,14 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     """Point each relative link of the page's source at what the site publishes."""
     docs = Path(config.docs_dir).resolve().relative_to(REPO).as_posix()
     return site_markdown(markdown, ROOT_PAGES.get(page.file.src_uri, f"{docs}/{page.file.src_uri}"), docs)
+
+
+def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
+    """Warn (an error under ``--strict``) about reST that an API reference page shows as raw text."""
+    if page.file.src_uri.startswith("api/"):
+        for raw in sorted({match[0] for match in _RAW_REST.finditer(_TAG.sub("", html))}):
+            log.warning("%s shows unrendered reST from a docstring: %r", page.file.src_uri, raw)
+    return html
 
 
 def site_markdown(markdown: str, source: str, docs: str) -> str:

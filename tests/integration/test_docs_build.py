@@ -1,8 +1,10 @@
-"""``make docs`` fails on a broken link, a broken anchor and a docstring the API reference cannot render.
+"""``make docs`` fails on a broken link or anchor, and on a docstring the API reference cannot render.
 
-The docs sources are copied to a temporary folder with one defect of each kind, and the Makefile's own
-``docs`` target runs there (in the running interpreter's environment): the build must stop and name each
-defect, and nothing else. About ten seconds, one build of the whole site. ``make test`` builds the real site.
+The docs sources are copied to a temporary folder with one defect of each kind (a link to a missing page, a
+missing anchor, a ``:param:`` naming no parameter, a field left in the middle of a paragraph), and the
+Makefile's own ``docs`` target runs there (in the running interpreter's environment): the build must stop and
+name each defect, and nothing else. About ten seconds, one build of the whole site. ``make test`` builds the
+real site.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ def test_make_docs_fails_on_each_kind_of_defect(tmp_path: Path) -> None:
     _break(
         tmp_path / "airflow_provider_hume" / "sensors" / "job.py", ":param hume_conn_id:", ":param hume_conn:"
     )
+    _break(
+        tmp_path / "airflow_provider_hume" / "triggers" / "job.py",
+        "    Yields exactly one event",
+        "    Polls with :param poll_interval: between polls. Yields exactly one event",
+    )
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     result = subprocess.run(
@@ -77,7 +84,12 @@ def test_make_docs_fails_on_each_kind_of_defect(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     warnings = [line for line in output.splitlines() if line.startswith("WARNING")]
-    defects = (r"no-such-guide\.md", r"#no-such-anchor", r"'hume_conn'")
+    defects = (
+        r"no-such-guide\.md",
+        r"#no-such-anchor",
+        r"'hume_conn'",
+        r"api/triggers\.md .*':param poll_interval:'",
+    )
     for defect in defects:
         assert any(re.search(defect, line) for line in warnings), f"{defect} not reported:\n{output}"
     unexpected = [line for line in warnings if not any(re.search(defect, line) for defect in defects)]
