@@ -33,7 +33,7 @@ def site_files() -> Files:
 
 def _site_urls(files: Files) -> set[str]:
     """Every URL path (relative to the site's root) that the built site serves."""
-    return {file.url for file in files if file.inclusion.is_included()}
+    return {file.url for file in files.documentation_pages()} | {file.url for file in files.media_files()}
 
 
 def _hooks() -> ModuleType:
