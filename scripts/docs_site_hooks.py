@@ -1,10 +1,12 @@
-"""MkDocs hooks for the docs site (mkdocs.yml): pages made from the repository's root files, and the logo.
+"""MkDocs hooks for the docs site (mkdocs.yml): pages made from the repository's root files, the logo, and a
+check that the API reference rendered every docstring's reST.
 
 The landing page, the changelog and the benchmarks are README.md, CHANGELOG.md and BENCHMARKS.md, so each has
 one source. Their links are written for the repository (``docs/connection.md``); here each relative link is
 rewritten for the site: a guide becomes the page beside it, a root file the page made from it, and a file
 that the site does not publish (``dags/...``, ``tests/fixtures/...``) keeps its text without the link. A link
-whose target does not exist is left as written, so the strict build reports it.
+whose target does not exist is left as written, so the strict build reports it. An API page that still shows
+reST (a ``:param x:`` field mkdocstrings did not parse, a role left as text) is a warning, so an error too.
 """
 
 from __future__ import annotations
