@@ -6,9 +6,22 @@ from typing import Any
 
 from airflow_provider_hume._connection_form import CONN_FIELDS, DEFAULT_BASE_URL, provider_ui_field_behaviour
 
-__all__ = ["DEFAULT_BASE_URL", "__version__", "get_provider_info"]
+__all__ = ["DEFAULT_BASE_URL", "DOCUMENTATION_URL", "__version__", "get_provider_info"]
 
 __version__ = "0.1.0"
+
+#: Where the docs site (``make docs``) is published: Read the Docs builds it from ``.readthedocs.yaml``
+#: once the repository is set up there. ``[project.urls]`` and ``mkdocs.yml``'s ``site_url`` say the same.
+DOCUMENTATION_URL = "https://airflow-provider-hume.readthedocs.io/en/latest/"
+#: The guide pages of the site, for ``how-to-guide``.
+HOW_TO_GUIDES = (
+    "connection/",
+    "batch-submit-operator/",
+    "job-sensor/",
+    "transfers/",
+    "stream-operator/",
+    "v1/",
+)
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -21,10 +34,13 @@ def get_provider_info() -> dict[str, Any]:
             "streaming; v1 audio and image measurement to S3 and the runs (usage) export."
         ),
         "versions": [__version__],
+        "documentation-url": DOCUMENTATION_URL,
         "integrations": [
             {
                 "integration-name": "Hume",
                 "external-doc-url": "https://dev.hume.ai/docs/expression-measurement/overview",
+                "how-to-guide": [DOCUMENTATION_URL + page for page in HOW_TO_GUIDES],
+                "logo": DOCUMENTATION_URL + "assets/logo.svg",
                 "tags": ["service"],
             }
         ],

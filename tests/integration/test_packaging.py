@@ -12,11 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from airflow_provider_hume import __version__
+from airflow_provider_hume import DOCUMENTATION_URL, __version__, get_provider_info
 from airflow_provider_hume._connection_form import CONN_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,9 +34,12 @@ from airflow.providers_manager import ProvidersManager
 from airflow_provider_hume import get_provider_info
 manager = ProvidersManager()
 hook = manager.hooks["hume"]
+provider = manager.providers["airflow-provider-hume"]
 schema = json.loads(files("airflow").joinpath("provider_info.schema.json").read_text())
 print(json.dumps({
-    "version": manager.providers["airflow-provider-hume"].version,
+    "version": provider.version,
+    "documentation_url": provider.data["documentation-url"],
+    "integrations": provider.data["integrations"],
     "hook_class": hook.hook_class_name if hook else None,
     "connection_type": hook.connection_type if hook else None,
     "hook_name": hook.hook_name if hook else None,
@@ -63,19 +68,27 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clean virtual environment with the freshly built wheel installed with its ``amazon`` extra."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, freshly built from the working tree."""
     uv = _uv()
     if uv is None:
         pytest.skip("uv is not installed (set UV or put uv on PATH)")
-    root = tmp_path_factory.mktemp("packaging")
-    _ok(_run([uv, "build", "--wheel", "--out-dir", str(root / "dist"), str(REPO)]))
-    wheels = list((root / "dist").glob("airflow_provider_hume-*.whl"))
+    dist = tmp_path_factory.mktemp("dist")
+    _ok(_run([uv, "build", "--wheel", "--out-dir", str(dist), str(REPO)]))
+    wheels = list(dist.glob("airflow_provider_hume-*.whl"))
     assert [w.name for w in wheels] == [f"airflow_provider_hume-{__version__}-py3-none-any.whl"]
-    venv = root / "venv"
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean virtual environment with the freshly built wheel installed with its ``amazon`` extra."""
+    uv = _uv()
+    assert uv is not None
+    venv = tmp_path_factory.mktemp("packaging") / "venv"
     _ok(_run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)]))
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    install = [uv, "pip", "install", "--quiet", "--python", str(python), f"{wheels[0]}[amazon]"]
+    install = [uv, "pip", "install", "--quiet", "--python", str(python), f"{wheel}[amazon]"]
     result = _run(install)
     if result.returncode != 0:  # no index reachable: everything needed may still be in uv's cache
         result = _run([*install, "--offline"])
@@ -102,10 +115,16 @@ def test_airflow_lists_the_provider_with_its_version(installed: Path, tmp_path: 
     assert ours[0]["version"] == __version__
 
 
-def test_connection_type_hook_and_extra_link_are_discovered(installed: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def discovered(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What Airflow's providers manager finds in the wheel's environment."""
     python = installed / "bin" / "python"
-    out = _ok(_run([str(python), "-c", DISCOVERY], env=_airflow_env(tmp_path)))
-    found = json.loads(out.strip().splitlines()[-1])
+    env = _airflow_env(tmp_path_factory.mktemp("discovery"))
+    return json.loads(_ok(_run([str(python), "-c", DISCOVERY], env=env)).strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_connection_type_hook_and_extra_link_are_discovered(discovered: dict[str, Any]) -> None:
+    found = discovered
     assert found["version"] == __version__
     assert found["hook_class"] == "airflow_provider_hume.hooks.hume.HumeHook"
     assert found["connection_type"] == "hume"
@@ -115,6 +134,23 @@ def test_connection_type_hook_and_extra_link_are_discovered(installed: Path, tmp
     assert "extra__hume__console_url" in found["form_fields"]
     assert found["hidden_fields"] == ["login", "schema", "port", "extra"]
     assert found["schema_errors"] == []
+
+
+def test_providers_page_links_the_docs_site(discovered: dict[str, Any]) -> None:
+    """Airflow's Providers page links ``documentation-url`` (Airflow 3.3 takes it from the package metadata).
+
+    tests/unit/test_docs_site.py checks that these URLs are pages of the docs site.
+    """
+    assert discovered["documentation_url"] == DOCUMENTATION_URL
+    (integration,) = discovered["integrations"]
+    assert integration["how-to-guide"] == get_provider_info()["integrations"][0]["how-to-guide"]
+    assert integration["logo"] == f"{DOCUMENTATION_URL}assets/logo.svg"
+
+
+def test_the_wheel_ships_the_logo(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        logo = archive.read("airflow_provider_hume/static/logo.svg").decode()
+    assert logo.lstrip().startswith("<svg")
 
 
 def test_operators_import_openlineage_lazily(installed: Path, tmp_path: Path) -> None:
