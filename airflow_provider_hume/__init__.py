@@ -48,7 +48,12 @@ def get_provider_info() -> dict[str, Any]:
                 "source-integration-name": "Hume",
                 "target-integration-name": "Amazon Simple Storage Service (S3)",
                 "python-module": "airflow_provider_hume.transfers.hume_to_s3",
-            }
+            },
+            {
+                "source-integration-name": "Hume",
+                "target-integration-name": "Common IO",
+                "python-module": "airflow_provider_hume.transfers.hume_to_storage",
+            },
         ],
         "extra-links": ["airflow_provider_hume.links.job.HumeJobLink"],
         "connection-types": [

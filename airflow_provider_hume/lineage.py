@@ -95,3 +95,20 @@ def submit_lineage(
 def s3_outputs_lineage(uris: Iterable[str]) -> HumeLineage:
     """The lineage of a transfer: the S3 objects it wrote."""
     return OperatorLineage(outputs=[s3_uri_dataset(uri) for uri in uris])
+
+
+def storage_uri_dataset(uri: str) -> Dataset:
+    """An object by its URI: ``s3://bucket/key`` as :func:`s3_uri_dataset`, ``file:///path`` as a file on
+    this worker, any other ``scheme://authority/path`` as namespace ``scheme://authority``, name ``path``."""
+    parts = urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if scheme == "s3":
+        return s3_uri_dataset(uri)
+    if scheme == "file":
+        return file_dataset(parts.path)
+    return Dataset(namespace=f"{scheme}://{parts.netloc}", name=parts.path.lstrip("/"))
+
+
+def storage_outputs_lineage(uris: Iterable[str]) -> HumeLineage:
+    """The lineage of a transfer: the objects it wrote, named by their URIs."""
+    return OperatorLineage(outputs=[storage_uri_dataset(uri) for uri in uris])
