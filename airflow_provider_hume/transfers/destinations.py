@@ -43,16 +43,17 @@ class S3Destination:
     A stream goes up as a managed multipart upload, aborted when reading the stream raises.
     """
 
-    def __init__(self, hook: Any, bucket: str, key: str) -> None:
+    def __init__(self, hook: Any, bucket: str, key: str, *, field: str = "s3_key") -> None:
         self.hook = hook
         self.bucket = bucket
         self.location = key
+        self.field = field
 
     def uri(self, location: str) -> str:
         return f"s3://{self.bucket}/{location}"
 
     def earlier_output(self, location: str, mark: OutputMark) -> OutputMark | None:
-        return earlier_output(self.hook, self.bucket, location, mark)
+        return earlier_output(self.hook, self.bucket, location, mark, field=self.field)
 
     def write_stream(self, stream: ByteStream, location: str, mark: OutputMark) -> None:
         self.hook.upload_metadata = mark.metadata()

@@ -78,7 +78,7 @@ def resolve_destination(
         with collector_paused():
             hook = stream_upload_hook(storage.conn_id, transfer_config_args, caller=caller)
             hook.get_conn()
-        return S3Destination(hook, storage.bucket, storage.key + prefix)
+        return S3Destination(hook, storage.bucket, storage.key + prefix, field="path")
     return StorageDestination(storage.fs, storage.path + prefix, storage.protocol)
 
 

@@ -57,13 +57,15 @@ class OutputMark:
         return (self.job_id, self.body, self.output_format) == (other.job_id, other.body, other.output_format)
 
 
-def earlier_output(s3: Any, bucket: str, key: str, mark: OutputMark) -> OutputMark | None:
+def earlier_output(
+    s3: Any, bucket: str, key: str, mark: OutputMark, *, field: str = "s3_key"
+) -> OutputMark | None:
     """The mark of the object at ``key`` if a transfer wrote it for ``mark``'s job, body and format; ``None``
     if there is no object. Any other object raises ``FileExistsError`` naming the key and the fix."""
     head = s3.head_object(key, bucket)
     if head is None:
         return None
-    return judge_existing(OutputMark.from_head(head), mark, uri=f"s3://{bucket}/{key}", field="s3_key")
+    return judge_existing(OutputMark.from_head(head), mark, uri=f"s3://{bucket}/{key}", field=field)
 
 
 def judge_existing(found: OutputMark | None, mark: OutputMark, *, uri: str, field: str) -> OutputMark:
