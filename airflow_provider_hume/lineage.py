@@ -98,15 +98,15 @@ def s3_outputs_lineage(uris: Iterable[str]) -> HumeLineage:
 
 
 def storage_uri_dataset(uri: str) -> Dataset:
-    """An object by its URI: ``s3://bucket/key`` as :func:`s3_uri_dataset`, ``file:///path`` as a file on
-    this worker, any other ``scheme://authority/path`` as namespace ``scheme://authority``, name ``path``."""
+    """An object by its URI: ``file:///path`` as a file on this worker, ``scheme://bucket/key`` as namespace
+    ``scheme://bucket``, name ``key`` (``s3://`` as :func:`s3_dataset`)."""
     parts = urlsplit(uri)
     scheme = parts.scheme.lower()
-    if scheme == "s3":
-        return s3_uri_dataset(uri)
     if scheme == "file":
         return file_dataset(parts.path)
-    return Dataset(namespace=f"{scheme}://{parts.netloc}", name=parts.path.lstrip("/"))
+    # Airflow reads ``scheme://conn_id@bucket/key``: the part before ``@`` names a connection, not a place.
+    authority = parts.netloc.rpartition("@")[2]
+    return Dataset(namespace=f"{scheme}://{authority}", name=parts.path.lstrip("/"))
 
 
 def storage_outputs_lineage(uris: Iterable[str]) -> HumeLineage:

@@ -98,8 +98,12 @@ def test_azure_marks_are_read_back_with_their_identifier_names(monkeypatch: pyte
 
 @pytest.mark.parametrize(
     ("make_fs", "uri", "location"),
-    [(gcs, "gs://bucket/hume/p.json", "bucket/hume/p.json"), (azure, "abfs://container/p/", "container/p/")],
-    ids=["gs", "abfs"],
+    [
+        (gcs, "gs://bucket/hume/p.json", "bucket/hume/p.json"),
+        (gcs, "gs://hume_test_store@bucket/p.json", "bucket/p.json"),
+        (azure, "abfs://container/p/", "container/p/"),
+    ],
+    ids=["gs", "gs-connection-in-uri", "abfs"],
 )
 def test_object_storage_paths_resolve_to_the_attached_implementation(
     make_fs: Any, uri: str, location: str
@@ -109,6 +113,7 @@ def test_object_storage_paths_resolve_to_the_attached_implementation(
 
     fs = make_fs()
     scheme = uri.partition("://")[0]
+    _STORE_CACHE.pop(f"{scheme}-hume_test_store", None)
     attach(scheme, conn_id="hume_test_store", fs=fs)
     try:
         destination = resolve_destination(uri, "hume_test_store", caller="test")
