@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume.client import HumeConnectionError
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.output_marks import OutputMark
 from airflow_provider_hume.transfers.progress import ProgressReader
-from airflow_provider_hume.transfers.tabular_files import export_tables
+from airflow_provider_hume.transfers.tabular_files import check_output_format, export_tables
 
 if TYPE_CHECKING:
     from airflow_provider_hume.client import HumeBatchClient
@@ -134,3 +135,32 @@ class HumeTransferOperator(BaseOperator):
         from airflow_provider_hume.lineage import storage_outputs_lineage
 
         return storage_outputs_lineage(self.output_uris or self.planned_uris())
+
+
+class PredictionsTransfer(HumeTransferOperator):
+    """The predictions as ``output_format``: ``json`` (the raw body), ``jsonl``, ``csv`` or ``parquet``,
+    checked when the operator is built, as is pyarrow for ``parquet``. Put before the destination's class."""
+
+    body_name = "predictions"
+
+    def __init__(self, *, output_format: str = "json", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.output_format = check_output_format(output_format)
+        require_parquet(self.output_format)
+
+    def execute(self, context: Context) -> Any:
+        """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
+        return self.transfer_predictions()
+
+    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
+        return client.open_predictions(self.job_id)
+
+
+class ArtifactsTransfer(HumeTransferOperator):
+    """The artifacts ZIP, checked as it streams. Put before the destination's class."""
+
+    body_name = "artifacts"
+    output_format = "zip"
+
+    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
+        return client.open_artifacts(self.job_id)

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any
 
-from airflow.sdk import Context
-
-from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume._s3 import require_amazon_provider, stream_upload_hook
-from airflow_provider_hume.transfers.base import HumeTransferOperator
+from airflow_provider_hume.transfers.base import ArtifactsTransfer, HumeTransferOperator, PredictionsTransfer
 from airflow_provider_hume.transfers.destinations import Destination, S3Destination
-from airflow_provider_hume.transfers.tabular_files import check_output_format
-
-if TYPE_CHECKING:
-    from airflow_provider_hume.client import HumeBatchClient
 
 
 class _HumeToS3Operator(HumeTransferOperator):
@@ -55,7 +47,7 @@ class _HumeToS3Operator(HumeTransferOperator):
         return [f"s3://{self.s3_bucket}/{self.s3_key}"]
 
 
-class HumePredictionsToS3Operator(_HumeToS3Operator):
+class HumePredictionsToS3Operator(PredictionsTransfer, _HumeToS3Operator):
     """
     Copy the predictions of a completed Hume job into S3, raw or as tables; return the ``s3://`` URI(s).
 
@@ -105,22 +97,8 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
         is built, as is pyarrow for ``parquet``.
     """
 
-    body_name = "predictions"
 
-    def __init__(self, *, output_format: str = "json", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.output_format = check_output_format(output_format)
-        require_parquet(self.output_format)
-
-    def execute(self, context: Context) -> Any:
-        """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
-        return self.transfer_predictions()
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_predictions(self.job_id)
-
-
-class HumeArtifactsToS3Operator(_HumeToS3Operator):
+class HumeArtifactsToS3Operator(ArtifactsTransfer, _HumeToS3Operator):
     """
     Stream the artifacts ZIP of a completed Hume job into S3 and return the ``s3://`` URI.
 
@@ -128,9 +106,3 @@ class HumeArtifactsToS3Operator(_HumeToS3Operator):
     retry keeping the ZIP an earlier try wrote); the ZIP is checked while it streams: every entry's CRC-32,
     and a central directory that matches the entries and ends the body.
     """
-
-    body_name = "artifacts"
-    output_format = "zip"
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_artifacts(self.job_id)

@@ -10,23 +10,17 @@ the S3 transfers do (see ``resolve_destination``); every other scheme through th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import Context
-
-from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume._s3 import require_amazon_provider, stream_upload_hook
-from airflow_provider_hume.transfers.base import HumeTransferOperator
+from airflow_provider_hume.transfers.base import ArtifactsTransfer, HumeTransferOperator, PredictionsTransfer
 from airflow_provider_hume.transfers.destinations import Destination, S3Destination
 from airflow_provider_hume.transfers.storage import StorageDestination
-from airflow_provider_hume.transfers.tabular_files import check_output_format
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
-    from airflow_provider_hume.client import HumeBatchClient
 
 #: Schemes written through ``S3Hook`` (the Amazon provider's object storage schemes).
 S3_SCHEMES = frozenset({"s3", "s3a", "s3n"})
@@ -116,7 +110,7 @@ class _HumeToStorageOperator(HumeTransferOperator):
         return [f"{path.protocol}://{path.path}"]
 
 
-class HumePredictionsToStorageOperator(_HumeToStorageOperator):
+class HumePredictionsToStorageOperator(PredictionsTransfer, _HumeToStorageOperator):
     """
     Copy the predictions of a completed Hume job to any object store, raw or as tables; return the URI(s).
 
@@ -140,31 +134,11 @@ class HumePredictionsToStorageOperator(_HumeToStorageOperator):
         is built, as is pyarrow for ``parquet``.
     """
 
-    body_name = "predictions"
 
-    def __init__(self, *, output_format: str = "json", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.output_format = check_output_format(output_format)
-        require_parquet(self.output_format)
-
-    def execute(self, context: Context) -> Any:
-        """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
-        return self.transfer_predictions()
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_predictions(self.job_id)
-
-
-class HumeArtifactsToStorageOperator(_HumeToStorageOperator):
+class HumeArtifactsToStorageOperator(ArtifactsTransfer, _HumeToStorageOperator):
     """
     Stream the artifacts ZIP of a completed Hume job to any object store and return the URI written.
 
     Same parameters and guarantees as :class:`HumePredictionsToStorageOperator`; the ZIP is checked while it
     streams, as :class:`~airflow_provider_hume.transfers.HumeArtifactsToS3Operator` checks it.
     """
-
-    body_name = "artifacts"
-    output_format = "zip"
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_artifacts(self.job_id)

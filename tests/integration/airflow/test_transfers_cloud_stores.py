@@ -9,7 +9,6 @@ so the test uses ``gcsfs.core.GCSFileSystem``, the class it falls back to for or
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
@@ -17,23 +16,10 @@ import pytest
 from airflow_provider_hume.transfers.hume_to_storage import resolve_destination
 from airflow_provider_hume.transfers.output_marks import OutputMark
 from airflow_provider_hume.transfers.storage import BLOCK_BYTES, CHUNK_BYTES, StorageDestination
+from tests.support.transfer_bodies import BrokenBody
 
 JOB = "job-7"
 MARK = OutputMark(JOB, "artifacts", "zip")
-
-
-class Broken(io.RawIOBase):
-    """A body that yields ``good`` bytes, then fails as a cut download does."""
-
-    def __init__(self, good: int) -> None:
-        self._left = good
-
-    def read(self, size: int = -1) -> bytes:
-        if self._left <= 0:
-            raise ConnectionError("the body broke off")
-        count = self._left if size < 0 else min(size, self._left)
-        self._left -= count
-        return b"z" * count
 
 
 def gcs() -> Any:
@@ -77,7 +63,7 @@ def test_gcs_and_azure_open_an_uncommitted_marked_file_and_discard_a_broken_body
     monkeypatch.setattr(fs, "makedirs", lambda *args, **kwargs: None)
     monkeypatch.setattr(fs, "open", recording_open)
     with pytest.raises(ConnectionError):
-        destination.write_stream(Broken(CHUNK_BYTES), destination.location, MARK)
+        destination.write_stream(BrokenBody(CHUNK_BYTES), destination.location, MARK)
 
     ((path, mode, options, sink),) = opened
     assert (path, mode) == ("bucket/hume/a.zip", "wb")

@@ -9,7 +9,6 @@ stores nothing, keeping the objects already there.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,16 +16,15 @@ from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
 import pytest
-import requests
 from airflow.sdk import DAG, ObjectStoragePath
 
-from airflow_provider_hume.client import HumeBatchClient, JobRequest, JobStatus
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 from airflow_provider_hume.transfers import HumeArtifactsToStorageOperator, HumePredictionsToStorageOperator
 from airflow_provider_hume.transfers.storage import CHUNK_BYTES
 from tests.integration.airflow.conftest import hume_conn_json
 from tests.support import fault_proxy as proxies
 from tests.support.fault_proxy import FaultProxy, end_early
+from tests.support.transfer_bodies import completed_job, direct_body
 
 START = datetime(2026, 1, 1)
 MIB = 1024 * 1024
@@ -62,25 +60,12 @@ class RecordedArtifacts(HumeArtifactsToStorageOperator):
 @pytest.fixture(scope="module")
 def padded_job(emulator: Any) -> Iterator[str]:
     """A completed job of two texts whose artifacts are padded to about 10 MiB while the module runs."""
-    with HumeBatchClient(emulator.api_key, emulator.url) as client:
-        job_id = client.submit_job(JobRequest.build(text=["What a wonderful surprise!", "This is awful."]))
-        deadline = time.monotonic() + 30
-        while client.get_job_details(job_id).status is not JobStatus.COMPLETED:
-            assert time.monotonic() < deadline, "the job did not complete"
-            time.sleep(0.05)
+    job_id = completed_job(emulator, ["What a wonderful surprise!", "This is awful."])
     with (
         EmulatorAdmin(emulator.url, emulator.api_key) as admin,
         admin.faults_injected(artifacts_pad_bytes=PAD_BYTES),
     ):
         yield job_id
-
-
-def _direct(emulator: Any, job_id: str, kind: str) -> bytes:
-    return requests.get(
-        f"{emulator.url}/v0/batch/jobs/{job_id}/{kind}",
-        headers={"X-Hume-Api-Key": emulator.api_key},
-        timeout=60,
-    ).content
 
 
 def _xattrs(path: Path) -> dict[str, str]:
@@ -125,7 +110,10 @@ def test_each_store_gets_whole_marked_objects_and_a_retry_keeps_them(
         "csv_file": [f"file://{out}/tables/language.csv", f"file://{out}/tables/ner.csv"],
     }
     assert first["zip_s3"]["xcom"]["return_value"] == f"s3://{bucket}/storage/{job_id}/a.zip"
-    predictions, artifacts = _direct(emulator, job_id, "predictions"), _direct(emulator, job_id, "artifacts")
+    predictions, artifacts = (
+        direct_body(emulator, job_id, "predictions"),
+        direct_body(emulator, job_id, "artifacts"),
+    )
     assert len(artifacts) > PAD_BYTES
     assert (out / "predictions.json").read_bytes() == predictions
     assert (out / "a.zip").read_bytes() == artifacts

@@ -11,23 +11,10 @@ import pytest
 
 from airflow_provider_hume.transfers.output_marks import OutputMark
 from airflow_provider_hume.transfers.storage import CHUNK_BYTES, StorageDestination
+from tests.support.transfer_bodies import BrokenBody
 
 JOB = "job-7"
 MARK = OutputMark(JOB, "artifacts", "zip")
-
-
-class Broken(io.RawIOBase):
-    """A body that yields ``good`` bytes, then fails as a cut download does."""
-
-    def __init__(self, good: int) -> None:
-        self._left = good
-
-    def read(self, size: int = -1) -> bytes:
-        if self._left <= 0:
-            raise ConnectionError("the body broke off")
-        count = self._left if size < 0 else min(size, self._left)
-        self._left -= count
-        return b"z" * count
 
 
 class Recorded(io.BytesIO):
@@ -64,7 +51,7 @@ def test_a_broken_local_body_leaves_the_earlier_file_and_no_temporary(tmp_path: 
     Path(destination.location).parent.mkdir()
     Path(destination.location).write_bytes(b"earlier")
     with pytest.raises(ConnectionError):
-        destination.write_stream(Broken(3 * CHUNK_BYTES), destination.location, MARK)
+        destination.write_stream(BrokenBody(3 * CHUNK_BYTES), destination.location, MARK)
     assert Path(destination.location).read_bytes() == b"earlier"
     assert os.listdir(tmp_path / "out") == ["a.zip"]
 
@@ -72,7 +59,7 @@ def test_a_broken_local_body_leaves_the_earlier_file_and_no_temporary(tmp_path: 
 def test_a_broken_local_body_leaves_nothing_where_there_was_nothing(tmp_path: Path) -> None:
     destination = local(tmp_path)
     with pytest.raises(ConnectionError):
-        destination.write_stream(Broken(CHUNK_BYTES + 1), destination.location, MARK)
+        destination.write_stream(BrokenBody(CHUNK_BYTES + 1), destination.location, MARK)
     assert os.listdir(tmp_path / "out") == []
 
 
