@@ -61,3 +61,15 @@ def test_lineage_lists_every_table_written() -> None:
         ("gs://b", "p.face.csv"),
         ("gs://b", "p.language.csv"),
     ]
+
+
+def test_an_s3_object_of_another_job_names_path_as_the_argument_to_change() -> None:
+    from airflow_provider_hume.transfers.destinations import S3Destination
+    from airflow_provider_hume.transfers.output_marks import OutputMark
+    from tests.unit.airflow.transfers.conftest import FakeS3Hook
+
+    destination = S3Destination(FakeS3Hook(("b", "k/p.json")), "b", "k/p.json", field="path")
+    with pytest.raises(
+        FileExistsError, match=r"^s3://b/k/p\.json already exists .*or choose another path\.$"
+    ):
+        destination.earlier_output("k/p.json", OutputMark("j", "predictions", "json"))
