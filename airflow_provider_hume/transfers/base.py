@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 class HumeTransferOperator(BaseOperator):
     """Stream one body of a completed Hume job to the subclass's :meth:`destination`; return its URI."""
 
+    template_fields: Sequence[str] = ("job_id", "hume_conn_id")
     ui_color = "#e4d7ff"
     #: What the body is, for log lines and the objects' mark.
     body_name = ""
