@@ -3,12 +3,21 @@
 Each is pointed at a closed loopback port: a broken body must be discarded before anything is sent (the
 file buffers less than a block), with the file opened uncommitted and marked. The whole path through
 Airflow's object storage is covered by resolving ``gs://`` and ``abfs://`` paths to the attached filesystems.
+Where Azurite (Microsoft's Azure Storage emulator, from npm) is installed, whole and broken bodies go through
+adlfs to it; without it that test is skipped, saying how to install it.
 gcsfs's default class (``ExtendedGcsFileSystem``) asks GCS for the bucket's layout when a file is opened,
 so the test uses ``gcsfs.core.GCSFileSystem``, the class it falls back to for ordinary buckets.
 """
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,3 +118,52 @@ def test_object_storage_paths_resolve_to_the_attached_implementation(
     assert destination.fs is fs
     assert destination.location == location
     assert destination.uri(location) == f"{scheme}://{location}"
+
+
+#: Azurite's well-known development account key (public, documented by Microsoft).
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.fixture
+def azurite(tmp_path: Path) -> Iterator[str]:
+    """Azurite's blob service on a free loopback port (``npm install azurite``; ``AZURITE_BLOB`` names the
+    ``azurite-blob`` command when it is not on ``PATH``); its connection string. Skipped without it."""
+    command = os.environ.get("AZURITE_BLOB") or shutil.which("azurite-blob")
+    if not command:
+        pytest.skip("Azurite is not installed (npm install azurite; set AZURITE_BLOB to its azurite-blob)")
+    args = [command, "--blobHost", "127.0.0.1", "--blobPort", "0", "--location", str(tmp_path), "--silent"]
+    process = subprocess.Popen([*args, "--skipApiVersionCheck"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found = re.search(r"listens on http://127\.0\.0\.1:(\d+)", line)
+            if found:
+                break
+        else:
+            pytest.fail("Azurite exited before listening")
+        yield (
+            f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
+            f"BlobEndpoint=http://127.0.0.1:{found.group(1)}/devstoreaccount1;"
+        )
+    finally:
+        process.kill()  # SIGTERM waits for the client's idle keep-alive connections to close
+        process.wait(timeout=10)
+
+
+def test_azurite_stores_a_whole_marked_blob_and_nothing_of_a_broken_body(azurite: str) -> None:
+    import adlfs
+
+    fs = adlfs.AzureBlobFileSystem(connection_string=azurite, skip_instance_cache=True)
+    fs.mkdir("hume")
+    destination = StorageDestination(fs, "hume/a.zip", "abfs")
+    whole = os.urandom(9 * CHUNK_BYTES + 5)
+    destination.write_stream(io.BytesIO(whole), destination.location, MARK)
+    assert fs.cat_file("hume/a.zip") == whole
+    assert destination.earlier_output("hume/a.zip", MARK) == MARK
+
+    for location in ("hume/a.zip", "hume/b.zip"):  # over an earlier blob, and where there was none
+        with pytest.raises(ConnectionError):
+            destination.write_stream(BrokenBody(BLOCK_BYTES + CHUNK_BYTES), location, MARK)
+    fs.invalidate_cache()
+    assert fs.cat_file("hume/a.zip") == whole
+    assert not fs.exists("hume/b.zip")
