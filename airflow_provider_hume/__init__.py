@@ -17,8 +17,8 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-provider-hume",
         "name": "Hume",
         "description": (
-            "Hume Expression Measurement API: v0 batch jobs, job sensor and trigger, S3 transfers, "
-            "streaming; v1 audio and image measurement to S3 and the runs (usage) export."
+            "Hume Expression Measurement API: v0 batch jobs, job sensor and trigger, transfers to S3 and any "
+            "object store, streaming; v1 audio and image measurement to S3 and the runs (usage) export."
         ),
         "versions": [__version__],
         "integrations": [
