@@ -30,8 +30,8 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-provider-hume",
         "name": "Hume",
         "description": (
-            "Hume Expression Measurement API: v0 batch jobs, job sensor and trigger, S3 transfers, "
-            "streaming; v1 audio and image measurement to S3 and the runs (usage) export."
+            "Hume Expression Measurement API: v0 batch jobs, job sensor and trigger, transfers to S3 and any "
+            "object store, streaming; v1 audio and image measurement to S3 and the runs (usage) export."
         ),
         "versions": [__version__],
         "documentation-url": DOCUMENTATION_URL,
@@ -64,7 +64,12 @@ def get_provider_info() -> dict[str, Any]:
                 "source-integration-name": "Hume",
                 "target-integration-name": "Amazon Simple Storage Service (S3)",
                 "python-module": "airflow_provider_hume.transfers.hume_to_s3",
-            }
+            },
+            {
+                "source-integration-name": "Hume",
+                "target-integration-name": "Common IO",
+                "python-module": "airflow_provider_hume.transfers.hume_to_storage",
+            },
         ],
         "extra-links": ["airflow_provider_hume.links.job.HumeJobLink"],
         "connection-types": [

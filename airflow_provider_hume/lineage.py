@@ -95,3 +95,20 @@ def submit_lineage(
 def s3_outputs_lineage(uris: Iterable[str]) -> HumeLineage:
     """The lineage of a transfer: the S3 objects it wrote."""
     return OperatorLineage(outputs=[s3_uri_dataset(uri) for uri in uris])
+
+
+def storage_uri_dataset(uri: str) -> Dataset:
+    """An object by its URI: ``file:///path`` as a file on this worker, ``scheme://bucket/key`` as namespace
+    ``scheme://bucket``, name ``key`` (``s3://`` as :func:`s3_dataset`)."""
+    parts = urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return file_dataset(parts.path)
+    # Airflow reads ``scheme://conn_id@bucket/key``: the part before ``@`` names a connection, not a place.
+    authority = parts.netloc.rpartition("@")[2]
+    return Dataset(namespace=f"{scheme}://{authority}", name=parts.path.lstrip("/"))
+
+
+def storage_outputs_lineage(uris: Iterable[str]) -> HumeLineage:
+    """The lineage of a transfer: the objects it wrote, named by their URIs."""
+    return OperatorLineage(outputs=[storage_uri_dataset(uri) for uri in uris])

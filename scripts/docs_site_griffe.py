@@ -82,28 +82,42 @@ def _classes(module: griffe.Module) -> list[griffe.Class]:
 
 
 def _extend(cls: griffe.Class, done: set[str]) -> None:
+    """Give ``cls`` the arguments of every ``__init__`` its own forwards ``**kwargs`` to, along its MRO.
+
+    A class without an ``__init__`` of its own whose inherited one forwards (a transfer made of a body class
+    and a destination class) gets an ``__init__`` of its own with the merged arguments."""
     if cls.path in done:
         return
     done.add(cls.path)
-    init = cls.members.get("__init__")
-    if not isinstance(init, griffe.Function) or not _forwards(init):
-        return
-    base = next((b for b in cls.mro() if b.path.startswith(f"{PACKAGE}.") and "__init__" in b.members), None)
-    base_init = base.members["__init__"] if base is not None else None
-    if base is None or not isinstance(base_init, griffe.Function):
-        return
-    _extend(base, done)
-    own = [p for p in init.parameters if p.kind not in _VARIADIC]
-    names = {p.name for p in own}
-    inherited = [
-        griffe.Parameter(p.name, annotation=p.annotation, kind=_KEYWORD_ONLY, default=p.default)
-        for p in base_init.parameters
-        if p.name not in names and p.name != "self" and p.kind not in _VARIADIC
+    inits = [
+        init
+        for klass in (cls, *cls.mro())
+        if klass.path.startswith(f"{PACKAGE}.")
+        and isinstance(init := klass.members.get("__init__"), griffe.Function)
     ]
-    variadic = [p for p in init.parameters if p.kind in _VARIADIC]
-    init.parameters = griffe.Parameters(*own, *inherited, *variadic)
-    for parameter in init.parameters:
-        parameter.function = init
+    if not inits or not _forwards(inits[0]):
+        return
+    merged: list[griffe.Parameter] = []
+    names: set[str] = set()
+    last = inits[0]
+    for position, init in enumerate(inits):
+        last = init
+        for p in init.parameters:
+            if p.kind in _VARIADIC or p.name == "self" or p.name in names:
+                continue
+            kind = p.kind if position == 0 else _KEYWORD_ONLY
+            merged.append(griffe.Parameter(p.name, annotation=p.annotation, kind=kind, default=p.default))
+            names.add(p.name)
+        if not _forwards(init):
+            break
+    variadic = [p for p in last.parameters if p.kind in _VARIADIC] if _forwards(last) else []
+    own = cls.members.get("__init__")
+    if not isinstance(own, griffe.Function):
+        own = griffe.Function("__init__", lineno=inits[0].lineno, endlineno=inits[0].endlineno, parent=cls)
+        cls.set_member("__init__", own)
+    own.parameters = griffe.Parameters(griffe.Parameter("self"), *merged, *variadic)
+    for parameter in own.parameters:
+        parameter.function = own
 
 
 def _forwards(init: griffe.Function) -> bool:

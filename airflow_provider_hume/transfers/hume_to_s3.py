@@ -2,81 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, BinaryIO
+from collections.abc import Sequence
+from typing import Any
 
-from airflow.sdk import BaseOperator, Context
-
-from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume._gc import collector_paused
 from airflow_provider_hume._s3 import require_amazon_provider, stream_upload_hook
-from airflow_provider_hume.assets import OutputAssets
-from airflow_provider_hume.client import HumeConnectionError
-from airflow_provider_hume.hooks.hume import HumeHook
-from airflow_provider_hume.transfers.output_marks import OutputMark, earlier_output
-from airflow_provider_hume.transfers.progress import ProgressReader
-from airflow_provider_hume.transfers.tabular_files import check_output_format, export_prediction_tables
-
-if TYPE_CHECKING:
-    from airflow_provider_hume.client import HumeBatchClient
-    from airflow_provider_hume.lineage import HumeLineage
+from airflow_provider_hume.transfers.base import ArtifactsTransfer, HumeTransferOperator, PredictionsTransfer
+from airflow_provider_hume.transfers.destinations import Destination, S3Destination
 
 
-class _HumeToS3Operator(OutputAssets, BaseOperator):
+class _HumeToS3Operator(HumeTransferOperator):
     """Stream one body of a completed Hume job into ``s3://s3_bucket/s3_key``; return that URI."""
 
     template_fields: Sequence[str] = ("job_id", "s3_bucket", "s3_key", "hume_conn_id", "aws_conn_id")
-    ui_color = "#e4d7ff"
-    #: What the body is, for log lines and the objects' mark.
-    body_name = ""
-    #: What is written, for the objects' mark.
-    output_format = ""
 
     def __init__(
         self,
         *,
-        job_id: str,
         s3_bucket: str,
         s3_key: str,
-        replace: bool = False,
-        hume_conn_id: str = HumeHook.default_conn_name,
         aws_conn_id: str | None = "aws_default",
         transfer_config_args: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         require_amazon_provider()
-        self.job_id = job_id
         self.s3_bucket = s3_bucket
         self.s3_key = s3_key
-        self.replace = replace
-        self.hume_conn_id = hume_conn_id
         self.aws_conn_id = aws_conn_id
         self.transfer_config_args = transfer_config_args or {}
-        #: The ``s3://`` URIs ``execute`` wrote, for lineage and the outlets' events.
-        self.output_uris: list[str] = []
         self.declare_output_assets(kwargs)
-
-    def destination_uris(self) -> list[str]:
-        return [f"s3://{self.s3_bucket}/{self.s3_key}"]
-
-    def output_extra(self) -> dict[str, Any]:
-        return {"hume_job_id": self.job_id, "body": self.body_name, "format": self.output_format}
-
-    @cached_property
-    def hook(self) -> HumeHook:
-        """The hook the transfer's client comes from."""
-        return HumeHook(self.hume_conn_id)
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        """Open the streamed body to copy."""
-        raise NotImplementedError
-
-    def mark(self) -> OutputMark:
-        """What the objects this transfer writes are marked with (see ``output_marks``)."""
-        return OutputMark(self.job_id, self.body_name, self.output_format)
 
     def s3_hook(self) -> Any:
         """The ``S3Hook`` for the target, its uploads bounded in memory (see ``stream_upload_hook``), its
@@ -86,55 +41,14 @@ class _HumeToS3Operator(OutputAssets, BaseOperator):
             hook.get_conn()
         return hook
 
-    @contextmanager
-    def nothing_written_on_break(self, target: str) -> Iterator[None]:
-        """Say what a body that broke off left behind, and let its error through (Airflow retries it).
+    def destination(self) -> Destination:
+        return S3Destination(self.s3_hook(), self.s3_bucket, self.s3_key)
 
-        The client's stream raises before reporting the end of a body that did not arrive whole, so the
-        upload never completes: the managed multipart upload is aborted and nothing is stored.
-        """
-        try:
-            yield
-        except HumeConnectionError as err:
-            self.log.error(
-                "Nothing was written to %s (an object already there is untouched): %s", target, err
-            )
-            raise
-
-    def execute(self, context: Context) -> str:
-        uri = f"s3://{self.s3_bucket}/{self.s3_key}"
-        s3 = self.s3_hook()
-        mark = self.mark()
-        if not self.replace and earlier_output(s3, self.s3_bucket, self.s3_key, mark):
-            self.log.info(
-                "%s already holds the %s of Hume job %s, written by an earlier try: nothing to upload.",
-                uri,
-                self.body_name,
-                self.job_id,
-            )
-            self.output_uris = [uri]
-            return uri
-        s3.upload_metadata = mark.metadata()
-        self.log.info("Streaming the %s of Hume job %s to %s", self.body_name, self.job_id, uri)
-        with (
-            self.nothing_written_on_break(uri),
-            self.hook.get_client() as client,
-            self.open_body(client) as body,
-        ):
-            reader = ProgressReader(body, label=f"{self.body_name} of job {self.job_id}", log=self.log)
-            s3.load_file_obj(reader, key=self.s3_key, bucket_name=self.s3_bucket, replace=True)
-        self.log.info("Wrote %s (%s)", uri, reader.describe())
-        self.output_uris = [uri]
-        return uri
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> HumeLineage:
-        """Outputs: every S3 object ``execute`` wrote (``s3://<bucket>`` namespace, key as name)."""
-        from airflow_provider_hume.lineage import s3_outputs_lineage
-
-        return s3_outputs_lineage(self.output_uris or [f"s3://{self.s3_bucket}/{self.s3_key}"])
+    def destination_uris(self) -> list[str]:
+        return [f"s3://{self.s3_bucket}/{self.s3_key}"]
 
 
-class HumePredictionsToS3Operator(_HumeToS3Operator):
+class HumePredictionsToS3Operator(PredictionsTransfer, _HumeToS3Operator):
     """
     Copy the predictions of a completed Hume job into S3, raw or as tables; return the ``s3://`` URI(s).
 
@@ -184,39 +98,8 @@ class HumePredictionsToS3Operator(_HumeToS3Operator):
         is built, as is pyarrow for ``parquet``.
     """
 
-    body_name = "predictions"
 
-    def __init__(self, *, output_format: str = "json", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.output_format = check_output_format(output_format)
-        require_parquet(self.output_format)
-
-    def execute(self, context: Context) -> Any:
-        """The object's URI for ``json`` and ``jsonl``; the list of per-model URIs for ``csv``/``parquet``."""
-        if self.output_format == "json":
-            return super().execute(context)
-        with (
-            self.nothing_written_on_break(f"s3://{self.s3_bucket}/{self.s3_key}"),
-            self.hook.get_client() as client,
-        ):
-            written = export_prediction_tables(
-                open_body=lambda: self.open_body(client),
-                s3=self.s3_hook(),
-                job_id=self.job_id,
-                output_format=self.output_format,
-                bucket=self.s3_bucket,
-                s3_key=self.s3_key,
-                replace=self.replace,
-                log=self.log,
-            )
-        self.output_uris = [written] if isinstance(written, str) else list(written)
-        return written
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_predictions(self.job_id)
-
-
-class HumeArtifactsToS3Operator(_HumeToS3Operator):
+class HumeArtifactsToS3Operator(ArtifactsTransfer, _HumeToS3Operator):
     """
     Stream the artifacts ZIP of a completed Hume job into S3 and return the ``s3://`` URI.
 
@@ -224,9 +107,3 @@ class HumeArtifactsToS3Operator(_HumeToS3Operator):
     retry keeping the ZIP an earlier try wrote); the ZIP is checked while it streams: every entry's CRC-32,
     and a central directory that matches the entries and ends the body.
     """
-
-    body_name = "artifacts"
-    output_format = "zip"
-
-    def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_artifacts(self.job_id)

@@ -41,7 +41,12 @@ class OutputMark:
     @classmethod
     def from_head(cls, head: Mapping[str, Any]) -> OutputMark | None:
         """The mark in a ``head_object`` answer, or ``None`` for an object no transfer wrote."""
-        metadata = {str(key).lower(): str(value) for key, value in (head.get("Metadata") or {}).items()}
+        return cls.from_metadata(head.get("Metadata") or {})
+
+    @classmethod
+    def from_metadata(cls, found: Mapping[str, Any]) -> OutputMark | None:
+        """The mark in an object's user metadata (any case of keys), or ``None`` for an unmarked object."""
+        metadata = {str(key).lower(): str(value) for key, value in found.items()}
         if not all(metadata.get(key) for key in (JOB_ID, BODY, FORMAT)):
             return None
         tables = tuple(name for name in metadata.get(TABLES, "").split(",") if name)
@@ -52,17 +57,24 @@ class OutputMark:
         return (self.job_id, self.body, self.output_format) == (other.job_id, other.body, other.output_format)
 
 
-def earlier_output(s3: Any, bucket: str, key: str, mark: OutputMark) -> OutputMark | None:
+def earlier_output(
+    s3: Any, bucket: str, key: str, mark: OutputMark, *, field: str = "s3_key"
+) -> OutputMark | None:
     """The mark of the object at ``key`` if a transfer wrote it for ``mark``'s job, body and format; ``None``
     if there is no object. Any other object raises ``FileExistsError`` naming the key and the fix."""
     head = s3.head_object(key, bucket)
     if head is None:
         return None
-    found = OutputMark.from_head(head)
+    return judge_existing(OutputMark.from_head(head), mark, uri=f"s3://{bucket}/{key}", field=field)
+
+
+def judge_existing(found: OutputMark | None, mark: OutputMark, *, uri: str, field: str) -> OutputMark:
+    """``found``, the mark of the object at ``uri``, if it marks ``mark``'s job, body and format; else a
+    ``FileExistsError`` naming the object and the fix (``field`` is the argument that chose it)."""
     if found is None or not mark.same_output(found):
         raise FileExistsError(
-            f"s3://{bucket}/{key} already exists and was not written by this transfer for the {mark.body} of "
+            f"{uri} already exists and was not written by this transfer for the {mark.body} of "
             f"Hume job {mark.job_id} ({mark.output_format}); set replace=True to overwrite it, "
-            "or choose another s3_key."
+            f"or choose another {field}."
         )
     return found

@@ -1,8 +1,9 @@
-"""Write flattened predictions to local JSON Lines, CSV or Parquet files, row by row, then upload them to S3.
+"""Write flattened predictions to local JSON Lines, CSV or Parquet files, row by row, then upload them.
 
-No Airflow import here: the operator passes in its S3 hook, body opener and logger. Rows go straight from
-the parser into the files (Parquet in row groups of :data:`PARQUET_ROW_GROUP_ROWS`), so memory stays bounded
-whatever the size of the predictions; the files are uploaded only once the whole body has been read.
+No Airflow import here: the operator passes in its destination (S3 or any fsspec store), body opener and
+logger. Rows go straight from the parser into the files (Parquet in row groups of
+:data:`PARQUET_ROW_GROUP_ROWS`), so memory stays bounded whatever the size of the predictions; the files are
+uploaded only once the whole body has been read.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from airflow_provider_hume.client import (
     iter_prediction_rows,
 )
 from airflow_provider_hume.client.v1 import rows as v1_rows
-from airflow_provider_hume.transfers.output_marks import OutputMark, earlier_output
+from airflow_provider_hume.transfers.destinations import Destination, S3Destination
+from airflow_provider_hume.transfers.output_marks import OutputMark
 from airflow_provider_hume.transfers.progress import InfoLogger, ProgressReader
 
 OutputFormat = Literal["json", "jsonl", "csv", "parquet"]
@@ -196,26 +198,48 @@ def export_prediction_tables(
     replace: bool,
     log: InfoLogger,
 ) -> str | list[str]:
-    """Flatten a job's predictions and upload them with ``s3`` (an ``S3Hook``), each object marked (see
+    """:func:`export_tables` to ``s3://bucket/s3_key`` with ``s3`` (an ``S3Hook``)."""
+    return export_tables(
+        open_body=open_body,
+        destination=S3Destination(s3, bucket, s3_key),
+        job_id=job_id,
+        output_format=output_format,
+        replace=replace,
+        log=log,
+    )
+
+
+def export_tables(
+    *,
+    open_body: Callable[[], AbstractContextManager[BinaryIO]],
+    destination: Destination,
+    job_id: str,
+    output_format: str,
+    replace: bool,
+    log: InfoLogger,
+) -> str | list[str]:
+    """Flatten a job's predictions and write them to ``destination``, each object marked (see
     :mod:`~airflow_provider_hume.transfers.output_marks`).
 
-    Returns the URI of the JSON Lines object, or the list of per-model URIs for CSV and Parquet. Without
-    ``replace``, an object at a possible key fails the task before the body is read, unless an earlier try
-    wrote it for this job and format: a whole earlier output is returned as it is, and the objects of a
-    partial one are kept while the missing ones are uploaded.
+    Returns the URI of the JSON Lines object, or the list of per-model URIs for CSV and Parquet (their
+    locations derived from ``destination.location`` by :func:`table_key`). Without ``replace``, an object at
+    a possible location fails the task before the body is read, unless an earlier try wrote it for this job
+    and format: a whole earlier output is returned as it is, and the objects of a partial one are kept while
+    the missing ones are written.
     """
     per_model = output_format in PER_MODEL_FORMATS
-    keys = {m: table_key(s3_key, m, output_format) for m in TABLE_MODELS} if per_model else {"": s3_key}
+    base = destination.location
+    keys = {m: table_key(base, m, output_format) for m in TABLE_MODELS} if per_model else {"": base}
     mark = OutputMark(job_id, "predictions", output_format)
     kept: dict[str, OutputMark] = {}
     if not replace:
         for model, key in keys.items():
-            found = earlier_output(s3, bucket, key, mark)
+            found = destination.earlier_output(key, mark)
             if found is not None:
                 kept[model] = found
         done = _earlier_whole_output(kept, per_model)
         if done is not None:
-            uris = [f"s3://{bucket}/{keys[model]}" for model in done]
+            uris = [destination.uri(keys[model]) for model in done]
             log.info("%s already written by an earlier try: nothing to upload.", ", ".join(uris))
             return uris if per_model else uris[0]
     log.info("Flattening the predictions of Hume job %s to %s", job_id, output_format)
@@ -231,15 +255,15 @@ def export_prediction_tables(
         if report.unknown_models:
             log.info("Skipped models without a table schema: %s", ", ".join(report.unknown_models))
         tables = tuple(table.model for table in files if table.model is not None)
-        s3.upload_metadata = OutputMark(job_id, "predictions", output_format, tables).metadata()
+        written = OutputMark(job_id, "predictions", output_format, tables)
         uris = []
         for table in files:
             model = table.model or ""
-            uris.append(f"s3://{bucket}/{keys[model]}")
+            uris.append(destination.uri(keys[model]))
             if model in kept:
                 log.info("Kept %s, written by an earlier try", uris[-1])
                 continue
-            s3.load_file(str(table.path), key=keys[model], bucket_name=bucket, replace=True)
+            destination.write_file(table.path, keys[model], written)
             log.info("Wrote %s (%d rows)", uris[-1], table.rows)
     return uris if per_model else uris[0]
 

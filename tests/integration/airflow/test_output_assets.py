@@ -18,7 +18,12 @@ from airflow_provider_hume.assets import is_templated, output_alias
 from airflow_provider_hume.client import HumeBatchClient, JobRequest
 from airflow_provider_hume.operators.measure_audio import HumeMeasureAudioOperator
 from airflow_provider_hume.operators.runs_export import HumeRunsToS3Operator
-from airflow_provider_hume.transfers import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
+from airflow_provider_hume.transfers import (
+    HumeArtifactsToS3Operator,
+    HumeArtifactsToStorageOperator,
+    HumePredictionsToS3Operator,
+    HumePredictionsToStorageOperator,
+)
 from tests.integration.airflow.conftest import _serialize
 
 
@@ -154,7 +159,7 @@ def test_a_destination_that_is_no_asset_uri_names_the_task_and_the_fix() -> None
         _transfer("p.json", bucket="")
 
 
-def test_the_artifacts_v1_and_runs_operators_declare_theirs() -> None:
+def test_the_artifacts_storage_v1_and_runs_operators_declare_theirs() -> None:
     with DAG("landing", schedule=None):
         artifacts = HumeArtifactsToS3Operator(task_id="a", job_id="j", s3_bucket="lake", s3_key="a.zip")
         measure = HumeMeasureAudioOperator(
@@ -168,7 +173,13 @@ def test_the_artifacts_v1_and_runs_operators_declare_theirs() -> None:
             task_id="l", sources="s3://lake/in/", output_uri="s3://lake/out/{{ ds }}.jsonl"
         )
         runs = HumeRunsToS3Operator(task_id="r", output_uri="s3://lake/runs/day.jsonl")
+        stored = HumeArtifactsToStorageOperator(task_id="s", job_id="j", path="gs://lake/hume/a.zip")
+        stored_templated = HumePredictionsToStorageOperator(
+            task_id="t", job_id="j", path="file:///data/{{ ds }}/p.json"
+        )
     assert artifacts.outlets == [Asset(uri="s3://lake/a.zip")]
     assert measure.outlets == [Asset(uri="s3://lake/out/m.jsonl"), Asset(uri="s3://lake/out/m.csv")]
     assert lines_only.outlets == [AssetAlias(name="hume:landing.l")]
     assert runs.outlets == [Asset(uri="s3://lake/runs/day.jsonl")]
+    assert stored.outlets == [Asset(uri="gs://lake/hume/a.zip")]
+    assert stored_templated.outlets == [AssetAlias(name="hume:landing.t")]
