@@ -55,7 +55,8 @@ class Snippet:
 
     @property
     def name(self) -> str:
-        return f"{self.path.relative_to(REPO)}:{self.line}"
+        shown = self.path.relative_to(REPO) if self.path.is_relative_to(REPO) else self.path.name
+        return f"{shown}:{self.line}"
 
     @property
     def kind(self) -> str:
