@@ -68,11 +68,14 @@ def _warm_up() -> None:
     import airflow.cli.commands.db_command  # noqa: F401
     from airflow.models import Connection  # noqa: F401
     from airflow.providers_manager import ProvidersManager
-    from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
     from sqlalchemy.orm import configure_mappers
 
     configure_mappers()
     ProvidersManager().initialize_providers_hooks()
+    try:
+        from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+    except ImportError:  # Airflow < 3.2 looks hooks up in ProvidersManager only
+        return
     for _ in ProvidersManagerTaskRuntime().hooks.values():
         pass
 
