@@ -152,7 +152,12 @@ class HumeRunsToS3Operator(OutputAssets, BaseOperator):
         if start.tzinfo is None or end.tzinfo is None:
             raise AirflowFailException("started_after and started_before must carry a time zone (UTC).")
         if end <= start:
-            raise AirflowFailException(f"The interval is empty: [{start.isoformat()}, {end.isoformat()})")
+            raise AirflowFailException(
+                f"The interval is empty: [{start.isoformat()}, {end.isoformat()}). A DAG whose runs have no "
+                "data interval (Airflow 3's default timetable for schedule='@daily' and the like) gives an "
+                "empty one: pass started_after and started_before, or schedule with a "
+                "CronDataIntervalTimetable."
+            )
         return start, end
 
     def execute(self, context: Context) -> dict[str, Any]:

@@ -11,14 +11,6 @@ import pytest
 BUCKET = "hume-test-bucket"
 
 
-@pytest.fixture(scope="session")
-def airflow_db() -> None:
-    """A fresh SQLite metadata database in the session's throwaway AIRFLOW_HOME."""
-    from airflow.utils import db
-
-    db.resetdb()
-
-
 def hume_conn_json(url: str, api_key: str) -> str:
     return json.dumps({"conn_type": "hume", "host": url, "password": api_key})
 

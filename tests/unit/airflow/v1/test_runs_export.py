@@ -71,3 +71,8 @@ def test_bad_filters_fail_when_the_dag_is_parsed() -> None:
 def test_no_interval_and_no_bounds_names_the_fix(s3: Any, script: Script) -> None:
     with pytest.raises(AirflowFailException, match="pass started_after and started_before"):
         export(script, output_uri=f"s3://{BUCKET}/r.jsonl").execute(context())
+
+
+def test_an_empty_data_interval_names_the_timetable_and_the_fix(s3: Any, script: Script) -> None:
+    with pytest.raises(AirflowFailException, match=r"The interval is empty.*CronDataIntervalTimetable"):
+        export(script, output_uri=f"s3://{BUCKET}/r.jsonl").execute(interval(T0, T0))
