@@ -15,7 +15,6 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, AssetAlias
 
 from airflow_provider_hume.assets import is_templated, output_alias
-from airflow_provider_hume.client import HumeBatchClient, JobRequest
 from airflow_provider_hume.operators.measure_audio import HumeMeasureAudioOperator
 from airflow_provider_hume.operators.runs_export import HumeRunsToS3Operator
 from airflow_provider_hume.transfers import (
@@ -25,14 +24,7 @@ from airflow_provider_hume.transfers import (
     HumePredictionsToStorageOperator,
 )
 from tests.integration.airflow.conftest import _serialize
-
-
-def _completed_job(emulator: Any) -> str:
-    with HumeBatchClient(emulator.api_key, emulator.url) as client:
-        job_id = client.submit_job(JobRequest(text=("What a wonderful surprise!",)))
-        while client.get_job_details(job_id).state.status.value != "COMPLETED":
-            client.list_jobs()  # a round trip instead of a sleep; emulator jobs end in under a second
-    return job_id
+from tests.support.transfer_bodies import completed_job
 
 
 def _events(uri: str) -> list[tuple[dict[str, Any], list[str]]]:
@@ -68,7 +60,7 @@ def _unpause(dag_id: str) -> None:
 def test_destinations_land_as_assets_and_queue_the_dag_scheduled_on_them(
     connections: None, emulator: Any, bucket: str, run_dag: Any
 ) -> None:
-    job_id = _completed_job(emulator)
+    job_id = completed_job(emulator, ["What a wonderful surprise!"])
     with DAG("hume_assets_test", schedule=None, start_date=datetime(2026, 1, 1), catchup=False) as dag:
         HumePredictionsToS3Operator(
             task_id="static_tables",

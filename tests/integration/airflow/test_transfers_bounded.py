@@ -8,18 +8,16 @@ the bodies (``artifacts_pad_bytes``, ``predictions_pad_bytes``) so that they nee
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
 import pytest
-import requests
 from airflow.sdk import DAG
 
-from airflow_provider_hume.client import HumeBatchClient, JobRequest, JobStatus
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 from airflow_provider_hume.transfers import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
+from tests.support.transfer_bodies import completed_job, direct_body
 
 START = datetime(2026, 1, 1)
 MIB = 1024 * 1024
@@ -54,12 +52,7 @@ def recorded_hooks() -> Iterator[list[Any]]:
 @pytest.fixture
 def padded_job(emulator: Any, connections: None) -> Iterator[str]:
     """A completed job whose artifacts and predictions are each padded to about 20 MiB (3 parts of 8 MiB)."""
-    with HumeBatchClient(emulator.api_key, emulator.url) as client:
-        job_id = client.submit_job(JobRequest.build(text=["What a wonderful surprise!"]))
-        deadline = time.monotonic() + 30
-        while client.get_job_details(job_id).status is not JobStatus.COMPLETED:
-            assert time.monotonic() < deadline, "the job did not complete"
-            time.sleep(0.05)
+    job_id = completed_job(emulator, ["What a wonderful surprise!"])
     with (
         EmulatorAdmin(emulator.url, emulator.api_key) as admin,
         admin.faults_injected(artifacts_pad_bytes=20 * MIB, predictions_pad_bytes=20 * MIB),
@@ -72,14 +65,6 @@ def _parts(s3: Any, bucket: str, key: str) -> tuple[int, int]:
     head = s3.head_object(Bucket=bucket, Key=key)
     etag = head["ETag"].strip('"')
     return head["ContentLength"], int(etag.partition("-")[2] or 1)
-
-
-def _direct(emulator: Any, job_id: str, kind: str) -> bytes:
-    return requests.get(
-        f"{emulator.url}/v0/batch/jobs/{job_id}/{kind}",
-        headers={"X-Hume-Api-Key": emulator.api_key},
-        timeout=60,
-    ).content
 
 
 def test_a_stream_goes_up_in_8_mib_parts_with_3_read_ahead(
@@ -98,7 +83,9 @@ def test_a_stream_goes_up_in_8_mib_parts_with_3_read_ahead(
     size, parts = _parts(s3, bucket, key)
     assert size > 20 * MIB
     assert parts == math.ceil(size / (8 * MIB)) == 3
-    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == _direct(emulator, padded_job, "artifacts")
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == direct_body(
+        emulator, padded_job, "artifacts"
+    )
     mark = {"hume-job-id": padded_job, "hume-body": "artifacts", "hume-format": "zip"}
     assert s3.head_object(Bucket=bucket, Key=key)["Metadata"] == mark, "set by the multipart upload"
     assert not s3.list_multipart_uploads(Bucket=bucket).get("Uploads")
@@ -126,7 +113,7 @@ def test_transfer_config_args_are_merged_over_the_defaults(
     assert given == {"multipart_chunksize": 5 * MIB, "max_in_memory_upload_chunks": 2}, "left as given"
     size, parts = _parts(s3, bucket, key)
     assert parts == math.ceil(size / (5 * MIB)) == 5
-    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == _direct(
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == direct_body(
         emulator, padded_job, "predictions"
     )
 

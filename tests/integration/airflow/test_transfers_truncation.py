@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-import requests
 from airflow.sdk import DAG
 
-from airflow_provider_hume.client import HumeBatchClient, JobRequest, JobStatus
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 from airflow_provider_hume.transfers import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
 from tests.integration.airflow.conftest import hume_conn_json
 from tests.support import fault_proxy as proxies
 from tests.support.fault_proxy import FaultProxy, end_early
+from tests.support.transfer_bodies import completed_job, direct_body
 
 START = datetime(2026, 1, 1)
 #: Bodies of about 40 MiB, as in the issue (a 42 MB ZIP): several 8 MiB parts of the upload.
@@ -43,16 +41,6 @@ def via_proxy(
     return fault_proxy
 
 
-def _completed_job(emulator: Any) -> str:
-    with HumeBatchClient(emulator.api_key, emulator.url) as client:
-        job_id = client.submit_job(JobRequest.build(text=["What a wonderful surprise!", "This is awful."]))
-        deadline = time.monotonic() + 30
-        while client.get_job_details(job_id).status is not JobStatus.COMPLETED:
-            assert time.monotonic() < deadline, "the job did not complete"
-            time.sleep(0.05)
-    return job_id
-
-
 @pytest.fixture
 def padded_artifacts(emulator: Any) -> Iterator[str]:
     """A completed job whose artifacts ZIP is about 40 MiB (a stored ``padding.bin`` at its end)."""
@@ -60,7 +48,7 @@ def padded_artifacts(emulator: Any) -> Iterator[str]:
         EmulatorAdmin(emulator.url, emulator.api_key) as admin,
         admin.faults_injected(artifacts_pad_bytes=PAD_BYTES),
     ):
-        yield _completed_job(emulator)
+        yield completed_job(emulator, ["What a wonderful surprise!", "This is awful."])
 
 
 @pytest.fixture
@@ -70,15 +58,7 @@ def padded_predictions(emulator: Any) -> Iterator[str]:
         EmulatorAdmin(emulator.url, emulator.api_key) as admin,
         admin.faults_injected(predictions_pad_bytes=PAD_BYTES),
     ):
-        yield _completed_job(emulator)
-
-
-def _direct(emulator: Any, job_id: str, kind: str) -> bytes:
-    return requests.get(
-        f"{emulator.url}/v0/batch/jobs/{job_id}/{kind}",
-        headers={"X-Hume-Api-Key": emulator.api_key},
-        timeout=60,
-    ).content
+        yield completed_job(emulator, ["What a wonderful surprise!", "This is awful."])
 
 
 def _task_log(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> str:
@@ -131,7 +111,7 @@ def test_artifacts_cut_at_60_percent_without_length_store_nothing(
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == PREVIOUS
     assert _no_open_uploads(s3, bucket)
     log = _task_log(caplog, capfd)
-    total = len(_direct(emulator, job_id, "artifacts"))
+    total = len(direct_body(emulator, job_id, "artifacts"))
     assert f"The artifacts of Hume job {job_id} did not arrive whole: " in log
     assert "inside entry 'padding.bin'" in log
     assert f"({int(total * 0.6):,} bytes received, no length announced)" in log
@@ -148,7 +128,7 @@ def test_predictions_cut_at_60_percent_without_length_store_nothing(
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    job_id = _completed_job(emulator)
+    job_id = completed_job(emulator, ["What a wonderful surprise!", "This is awful."])
     key = f"cut/{job_id}/predictions.json"
     s3.put_object(Bucket=bucket, Key=key, Body=PREVIOUS)
     via_proxy.inject("GET", r"/v0/batch/jobs/[^/]+/predictions", end_early(fraction=0.6, keep_length=False))
@@ -207,7 +187,7 @@ def test_the_retry_stores_the_whole_body(
     assert rule.hits == 1
     assert via_proxy.requests.count(("GET", f"/v0/batch/jobs/{job_id}/{kind}")) == 2
     stored = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    assert stored == _direct(emulator, job_id, kind)
+    assert stored == direct_body(emulator, job_id, kind)
     if kind == "artifacts":
         with zipfile.ZipFile(io.BytesIO(stored)) as archive:
             assert archive.testzip() is None

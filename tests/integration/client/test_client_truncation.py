@@ -4,18 +4,17 @@ arrive whole raises ``HumeConnectionError`` before the stream reports EOF; one p
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_hume.client import HumeBatchClient, HumeConnectionError, JobRequest, JobStatus
 from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 from tests.support import fault_proxy as proxies
 from tests.support.fault_proxy import FaultProxy, drop_mid_body, end_early, status_after_upstream
+from tests.support.transfer_bodies import completed_job, direct_body
 
 fault_proxy = proxies.fault_proxy
 
@@ -23,34 +22,15 @@ KINDS = ("predictions", "artifacts")
 PAD_BYTES = 3_000_000
 
 
-def _completed_job(emulator: Any) -> str:
-    with HumeBatchClient(emulator.api_key, emulator.url) as client:
-        job_id = client.submit_job(JobRequest.build(text=["What a wonderful surprise!", "This is awful."]))
-        deadline = time.monotonic() + 30
-        while client.get_job_details(job_id).status is not JobStatus.COMPLETED:
-            assert time.monotonic() < deadline, "the job did not complete"
-            time.sleep(0.05)
-    return job_id
-
-
 @pytest.fixture(scope="module")
 def job_id(emulator: Any) -> str:
-    return _completed_job(emulator)
+    return completed_job(emulator, ["What a wonderful surprise!", "This is awful."])
 
 
 @pytest.fixture
 def client(emulator: Any, fault_proxy: FaultProxy) -> Iterator[HumeBatchClient]:
     with HumeBatchClient(emulator.api_key, fault_proxy.url, sleep=lambda _: None) as hume:
         yield hume
-
-
-def direct(emulator: Any, job_id: str, kind: str) -> bytes:
-    """The body as the emulator serves it, without the proxy or the client."""
-    return requests.get(
-        f"{emulator.url}/v0/batch/jobs/{job_id}/{kind}",
-        headers={"X-Hume-Api-Key": emulator.api_key},
-        timeout=30,
-    ).content
 
 
 def read(client: HumeBatchClient, job_id: str, kind: str, *, verify: bool = True) -> bytes:
@@ -67,7 +47,7 @@ def test_a_body_passed_through_arrives_byte_identical(
     job_id: str,
     kind: str,
 ) -> None:
-    assert read(client, job_id, kind) == direct(emulator, job_id, kind)
+    assert read(client, job_id, kind) == direct_body(emulator, job_id, kind)
     assert fault_proxy.requests == [("GET", f"/v0/batch/jobs/{job_id}/{kind}")]
 
 
@@ -81,7 +61,7 @@ def test_a_body_without_length_that_ends_early_raises(
     kind: str,
     fraction: float,
 ) -> None:
-    whole = direct(emulator, job_id, kind)
+    whole = direct_body(emulator, job_id, kind)
     rule = fault_proxy.inject(
         "GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_early(fraction=fraction, keep_length=False)
     )
@@ -103,7 +83,7 @@ def test_a_body_shorter_than_its_content_length_raises(
     job_id: str,
     kind: str,
 ) -> None:
-    whole = direct(emulator, job_id, kind)
+    whole = direct_body(emulator, job_id, kind)
     fault_proxy.inject("GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_early(fraction=0.6, keep_length=True))
     with pytest.raises(HumeConnectionError) as info:
         read(client, job_id, kind, verify=False)  # the length alone catches it, whatever the format check
@@ -135,7 +115,7 @@ def test_without_the_format_check_a_cut_body_without_length_passes_unnoticed(
     kind: str,
 ) -> None:
     """What the check is for: HTTP alone cannot tell a body framed by closing the connection from a cut."""
-    whole = direct(emulator, job_id, kind)
+    whole = direct_body(emulator, job_id, kind)
     fault_proxy.inject("GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_early(fraction=0.6, keep_length=False))
     assert read(client, job_id, kind, verify=False) == whole[: int(len(whole) * 0.6)]
 
@@ -147,7 +127,7 @@ def padded_job(emulator: Any) -> Iterator[str]:
         EmulatorAdmin(emulator.url, emulator.api_key) as admin,
         admin.faults_injected(artifacts_pad_bytes=PAD_BYTES),
     ):
-        yield _completed_job(emulator)
+        yield completed_job(emulator, ["What a wonderful surprise!", "This is awful."])
 
 
 def test_large_streamed_artifacts_are_checked_entry_by_entry(
@@ -156,7 +136,7 @@ def test_large_streamed_artifacts_are_checked_entry_by_entry(
     fault_proxy: FaultProxy,
     padded_job: str,
 ) -> None:
-    whole = direct(emulator, padded_job, "artifacts")
+    whole = direct_body(emulator, padded_job, "artifacts")
     assert len(whole) > PAD_BYTES
     with client.open_artifacts(padded_job) as stream:
         received = bytearray()
