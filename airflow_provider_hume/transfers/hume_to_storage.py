@@ -70,10 +70,17 @@ def resolve_destination(
     prefix = "/" if text.endswith("/") else ""
     if storage.protocol in S3_SCHEMES:
         with collector_paused():
-            hook = stream_upload_hook(storage.conn_id, transfer_config_args, caller=caller)
+            hook = stream_upload_hook(_conn_id(storage), transfer_config_args, caller=caller)
             hook.get_conn()
-        return S3Destination(hook, storage.bucket, storage.key + prefix, field="path")
+        bucket, _, key = storage.path.partition("/")  # 3.1's .bucket keeps the connection: conn@bucket
+        return S3Destination(hook, bucket, key + prefix, field="path")
     return StorageDestination(storage.fs, storage.path + prefix, storage.protocol)
+
+
+def _conn_id(path: ObjectStoragePath) -> str | None:
+    """The path's connection: its ``conn_id`` (Airflow 3.2+), or its ``conn_id`` storage option (3.1)."""
+    conn_id: str | None = getattr(path, "conn_id", None)
+    return conn_id if conn_id is not None else path.storage_options.get("conn_id")
 
 
 class _HumeToStorageOperator(HumeTransferOperator):
