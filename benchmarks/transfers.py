@@ -29,12 +29,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
 from _figures import at_least, at_most, figure
-from local_stack import S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Stack, local_stack
+from local_stack import Stack, local_stack
 
 MIB = 1024 * 1024
 BUCKET = "hume-transfers-bench"
@@ -130,18 +129,6 @@ def _run_child(env: dict[str, str], *args: str) -> dict[str, float]:
     return figures
 
 
-def _s3_client(stack: Stack) -> Any:
-    import boto3
-
-    return boto3.client(
-        "s3",
-        endpoint_url=stack.s3_endpoint,
-        aws_access_key_id=S3_ACCESS_KEY,
-        aws_secret_access_key=S3_SECRET_KEY,
-        region_name=S3_REGION,
-    )
-
-
 def _completed_job(stack: Stack) -> str:
     from airflow_provider_hume.client import HumeBatchClient, JobRequest, JobStatus
 
@@ -161,7 +148,7 @@ Runs = dict[tuple[str, int, str], list[dict[str, float]]]
 def _round(stack: Stack, env: dict[str, str], job_id: str, sizes: tuple[int, ...], runs: Runs) -> None:
     from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 
-    s3 = _s3_client(stack)
+    s3 = stack.s3_client()
     with EmulatorAdmin(stack.hume_url, stack.hume_api_key) as admin:
         for body in BODIES:
             for size in sizes:
@@ -255,7 +242,7 @@ def main(args: argparse.Namespace) -> None:
                 "AIRFLOW_HOME": str(work / "airflow"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",  # as in production: no example plugins to load
             }
-            _s3_client(stack).create_bucket(Bucket=BUCKET)
+            stack.s3_client().create_bucket(Bucket=BUCKET)
             job_id = _completed_job(stack)
             runs: Runs = {}
             for index in range(args.rounds):

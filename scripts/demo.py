@@ -26,10 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 sys.path.insert(0, str(Path(__file__).parent))
-from local_stack import BIN, S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, Stack, local_stack
+from local_stack import BIN, Stack, local_stack
 from v1_demo import V1_DAG_ID, report_v1, stage_recordings, v1_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,16 +43,6 @@ class StepFailed(RuntimeError):
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _s3_client(stack: Stack) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=stack.s3_endpoint,
-        aws_access_key_id=S3_ACCESS_KEY,
-        aws_secret_access_key=S3_SECRET_KEY,
-        region_name=S3_REGION,
-    )
 
 
 def _airflow(args: list[str], env: dict[str, str], log_path: Path) -> None:
@@ -127,7 +115,7 @@ def top_emotions(predictions: list[dict[str, Any]], count: int = 3) -> dict[str,
 
 
 def report(stack: Stack, started: float) -> None:
-    s3 = _s3_client(stack)
+    s3 = stack.s3_client()
     objects = s3.list_objects_v2(Bucket=BUCKET, Prefix="hume/").get("Contents", [])
     written = [o for o in objects if o["LastModified"].timestamp() >= started - 5]
     if not written:
@@ -150,7 +138,7 @@ def run(work: Path, logs: Path, started: float) -> None:
     with local_stack(logs) as stack:
         where = "the embedded Hume emulator" if stack.emulated else "the Hume API"
         print(f"Hume endpoint: {stack.hume_url} ({where}); S3 server: {stack.s3_endpoint}")
-        _s3_client(stack).create_bucket(Bucket=BUCKET)
+        stack.s3_client().create_bucket(Bucket=BUCKET)
         env = {
             **os.environ,
             **stack.airflow_env(BUCKET),
@@ -164,9 +152,9 @@ def run(work: Path, logs: Path, started: float) -> None:
             _airflow(["dags", "test", DAG_ID], env, airflow_log)
             report(stack, started)
         with step(f"v1: {V1_DAG_ID} (the day's calls measured, the day's runs exported)"):
-            day, logical_date = stage_recordings(_s3_client(stack), BUCKET, work / "calls")
+            day, logical_date = stage_recordings(stack.s3_client(), BUCKET, work / "calls")
             _airflow(["dags", "test", V1_DAG_ID, logical_date], v1_env(env, stack), airflow_log)
-            report_v1(_s3_client(stack), BUCKET, day)
+            report_v1(stack.s3_client(), BUCKET, day)
 
 
 def main() -> int:
