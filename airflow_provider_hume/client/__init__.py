@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from airflow_provider_hume.client._upload import UploadSource, is_md5
     from airflow_provider_hume.client.batch import HumeBatchClient
     from airflow_provider_hume.client.batch_async import AsyncHumeBatchClient
+    from airflow_provider_hume.client.body_framing import (
+        Verification,
+        check_transfer_verification,
+        check_verification,
+    )
     from airflow_provider_hume.client.errors import (
         PERMANENT_ERRORS,
         TRANSIENT_ERRORS,
@@ -178,6 +183,9 @@ _HOMES: dict[str, str] = {
     "JobWait": ".waiting",
     "StepLogger": ".waiting",
     "Verdict": ".waiting",
+    "Verification": ".body_framing",
+    "check_transfer_verification": ".body_framing",
+    "check_verification": ".body_framing",
     "WaitStep": ".waiting",
     "check_error_budget": ".waiting",
     "check_poll_interval": ".waiting",
@@ -244,12 +252,15 @@ __all__ = [
     "Transcription",
     "UploadSource",
     "Verdict",
+    "Verification",
     "WaitStep",
     "Window",
     "check_error_budget",
     "check_input_counts",
     "check_on_source_error",
     "check_poll_interval",
+    "check_transfer_verification",
+    "check_verification",
     "check_window",
     "coerce_models",
     "coerce_stream_models",

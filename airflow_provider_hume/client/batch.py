@@ -26,6 +26,7 @@ from urllib3.util.retry import Retry
 from airflow_provider_hume import DEFAULT_BASE_URL
 from airflow_provider_hume.client._fields import check_number
 from airflow_provider_hume.client._upload import FileInput, MultipartUpload, check_files
+from airflow_provider_hume.client.body_framing import Verification, check_verification, framed_check
 from airflow_provider_hume.client.errors import (
     REDACTED,
     HumeConnectionError,
@@ -58,7 +59,6 @@ from airflow_provider_hume.client.submission import SubmissionFingerprint
 from airflow_provider_hume.client.verify import (
     BROKEN_BODY_ERRORS,
     BodyCheck,
-    NoCheck,
     VerifiedBody,
     content_length,
 )
@@ -299,38 +299,47 @@ class HumeBatchClient(SessionClient):
         self.list_jobs(limit=1)
 
     def open_predictions(
-        self, job_id: str, *, verify: bool = True
+        self, job_id: str, *, verify: Verification = "unframed"
     ) -> contextlib.AbstractContextManager[BinaryIO]:
         """The predictions JSON of a completed job as a binary stream, closed on exit.
 
-        The stream reports EOF only once the body is known whole: its announced length arrived and, with
-        ``verify``, it is one whole JSON value (its structure checked, see
+        The stream reports EOF only once the body is known whole: its announced length (or its last chunk)
+        arrived and, as ``verify`` says (see :mod:`~airflow_provider_hume.client.body_framing`), it is one
+        whole JSON value (its structure checked, see
         :class:`~airflow_provider_hume.client.json_structure.JsonStructureCheck`). Otherwise a read raises
         :class:`~airflow_provider_hume.client.HumeBodyError` (a :class:`HumeConnectionError`) first.
         """
-        check = JsonStructureCheck() if verify else NoCheck()
         return self._open_stream(
-            job_path(job_id, "/predictions"), f"predictions of Hume job {job_id.strip()}", check
+            job_path(job_id, "/predictions"),
+            f"predictions of Hume job {job_id.strip()}",
+            JsonStructureCheck(),
+            check_verification(verify),
         )
 
     def open_artifacts(
-        self, job_id: str, *, verify: bool = True
+        self, job_id: str, *, verify: Verification = "unframed"
     ) -> contextlib.AbstractContextManager[BinaryIO]:
         """The artifacts ZIP of a completed job as a binary stream, closed on exit.
 
-        The stream reports EOF only once the body is known whole: its announced length arrived and, with
-        ``verify``, every entry passed its CRC-32 check and the central directory matched the entries (see
+        The stream reports EOF only once the body is known whole: its announced length arrived (or its last
+        chunk) and, as ``verify`` says (see :mod:`~airflow_provider_hume.client.body_framing`), every entry
+        passed its CRC-32 check and the central directory matched the entries (see
         :mod:`~airflow_provider_hume.client.zip_check`). Otherwise a read raises
         :class:`~airflow_provider_hume.client.HumeBodyError` (a :class:`HumeConnectionError`) first.
         """
-        check = ZipCheck() if verify else NoCheck()
         return self._open_stream(
-            job_path(job_id, "/artifacts"), f"artifacts of Hume job {job_id.strip()}", check
+            job_path(job_id, "/artifacts"),
+            f"artifacts of Hume job {job_id.strip()}",
+            ZipCheck(),
+            check_verification(verify),
         )
 
     @contextlib.contextmanager
-    def _open_stream(self, path: str, body: str, check: BodyCheck) -> Iterator[BinaryIO]:
-        """Stream ``path``'s body through ``check``; transport errors mid-body become a ``HumeBodyError``."""
+    def _open_stream(
+        self, path: str, body: str, check: BodyCheck, verify: Verification
+    ) -> Iterator[BinaryIO]:
+        """Stream ``path``'s body through ``check`` (as ``verify`` says); transport errors mid-body become a
+        ``HumeBodyError``."""
         response = self._call("GET", path, consume=lambda response: response)
         try:
             raw = response.raw
@@ -340,11 +349,12 @@ class HumeBatchClient(SessionClient):
             # A body shorter than its Content-Length raises instead of ending quietly (urllib3 2's default).
             raw.enforce_content_length = True
             stream = io.BufferedReader(raw, _STREAM_BUFFER)
+            expected_length = content_length(response.headers)
             verified = VerifiedBody(
                 stream,
-                check,
+                framed_check(check, verify, framed=expected_length is not None or bool(raw.chunked)),
                 body=body,
-                expected_length=content_length(response.headers),
+                expected_length=expected_length,
                 wire_bytes=raw.tell,
                 redact=(self._api_key,),
             )

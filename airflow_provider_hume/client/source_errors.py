@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import ijson  # type: ignore[import-untyped]
 
 from airflow_provider_hume.client._fields import invalid
+from airflow_provider_hume.client.body_framing import Verification
 from airflow_provider_hume.client.errors import HumeError, truncate
 
 OnSourceError = Literal["warn", "fail"]
@@ -228,7 +229,9 @@ def collect_source_errors(stream: Any, max_samples: int = MAX_LOGGED_SOURCE_ERRO
 class PredictionsReader(Protocol):
     """What :func:`read_source_errors` needs of a client: :meth:`HumeBatchClient.open_predictions`."""
 
-    def open_predictions(self, job_id: str, *, verify: bool = True) -> AbstractContextManager[BinaryIO]: ...
+    def open_predictions(
+        self, job_id: str, *, verify: Verification = "unframed"
+    ) -> AbstractContextManager[BinaryIO]: ...
 
 
 def read_source_errors(

@@ -11,7 +11,7 @@ from airflow.sdk import BaseOperator, Context
 
 from airflow_provider_hume._extras import require_parquet
 from airflow_provider_hume.assets import OutputAssets
-from airflow_provider_hume.client import HumeConnectionError
+from airflow_provider_hume.client import HumeConnectionError, check_transfer_verification
 from airflow_provider_hume.hooks.hume import HumeHook
 from airflow_provider_hume.transfers.output_marks import OutputMark
 from airflow_provider_hume.transfers.progress import ProgressReader
@@ -39,11 +39,13 @@ class HumeTransferOperator(OutputAssets, BaseOperator):
         job_id: str,
         replace: bool = False,
         hume_conn_id: str = HumeHook.default_conn_name,
+        verify_body: str = "unframed",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.job_id = job_id
         self.replace = replace
+        self.verify_body = check_transfer_verification(verify_body)
         self.hume_conn_id = hume_conn_id
         #: The URIs ``execute`` wrote, for lineage and the outlets' events.
         self.output_uris: list[str] = []
@@ -159,7 +161,7 @@ class PredictionsTransfer(HumeTransferOperator):
         return self.transfer_predictions()
 
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_predictions(self.job_id)
+        return client.open_predictions(self.job_id, verify=self.verify_body)
 
 
 class ArtifactsTransfer(HumeTransferOperator):
@@ -169,4 +171,4 @@ class ArtifactsTransfer(HumeTransferOperator):
     output_format = "zip"
 
     def open_body(self, client: HumeBatchClient) -> AbstractContextManager[BinaryIO]:
-        return client.open_artifacts(self.job_id)
+        return client.open_artifacts(self.job_id, verify=self.verify_body)

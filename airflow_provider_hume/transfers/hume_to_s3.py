@@ -89,6 +89,11 @@ class HumePredictionsToS3Operator(PredictionsTransfer, _HumeToS3Operator):
     :param replace: Overwrite an existing object. ``False`` (the default) fails the task on an object that
         this transfer did not write for the same job and format (see above).
     :param hume_conn_id: The ``hume`` connection (templated).
+    :param verify_body: How much of the body's format is checked as it streams: ``"unframed"`` (the default)
+        checks the whole body when its HTTP framing cannot prove it whole (no ``Content-Length`` and not
+        chunked) and its first 64 KiB otherwise; ``"always"`` checks every body whole, which also catches a
+        server that ends a chunked body early on its own or sends damaged JSON or ZIP entries, at about 2 to
+        3 s of CPU a GiB (see docs/transfers.md).
     :param aws_conn_id: The AWS connection for S3 (templated); needs the ``amazon`` extra, checked when the
         operator is built.
     :param transfer_config_args: ``boto3.s3.transfer.TransferConfig`` arguments for the upload, and

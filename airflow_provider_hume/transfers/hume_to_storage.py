@@ -136,6 +136,11 @@ class HumePredictionsToStorageOperator(PredictionsTransfer, _HumeToStorageOperat
     :param replace: Overwrite an existing object. ``False`` (the default) fails the task on an object that
         this transfer did not write for the same job and format.
     :param hume_conn_id: The ``hume`` connection (templated).
+    :param verify_body: How much of the body's format is checked as it streams: ``"unframed"`` (the default)
+        checks the whole body when its HTTP framing cannot prove it whole (no ``Content-Length`` and not
+        chunked) and its first 64 KiB otherwise; ``"always"`` checks every body whole, which also catches a
+        server that ends a chunked body early on its own or sends damaged JSON or ZIP entries, at about 2 to
+        3 s of CPU a GiB (see docs/transfers.md).
     :param transfer_config_args: For ``s3://`` only: ``boto3`` ``TransferConfig`` arguments, as the S3
         transfers take them.
     :param output_format: ``json`` (raw body), ``jsonl``, ``csv`` or ``parquet``; checked when the operator

@@ -9,6 +9,9 @@ with :meth:`FaultProxy.inject` changes the answer of the next ``times`` requests
   connection cleanly: with ``keep_length=True`` the original ``Content-Length`` is kept (a body shorter than
   announced); with ``keep_length=False`` the length is removed and the body is framed by ``Connection: close``
   (a body without a length that simply ends).
+* :func:`end_chunked_early` sends the first bytes of the body as chunks, then either closes the connection
+  before the last (zero-length) chunk (a chunked body broken off) or, with ``last_chunk=True``, sends that
+  last chunk (a server that ends its chunked body early on its own, which HTTP cannot tell from a whole body).
 * :func:`drop_mid_body` sends the first bytes with the original length, then resets the connection
   (``SO_LINGER`` 0: a TCP RST, not a clean close).
 * :func:`status_after_upstream` forwards the request, lets the upstream act and answer in full, then sends the
@@ -76,6 +79,16 @@ class EndEarly:
 
 
 @dataclass(frozen=True)
+class EndChunkedEarly:
+    """Send only the first bytes of the body as chunks, with or without the last chunk (see
+    :func:`end_chunked_early`)."""
+
+    after_bytes: int | None
+    fraction: float | None
+    last_chunk: bool
+
+
+@dataclass(frozen=True)
 class DropMidBody:
     """Send the first bytes of the body, then reset the connection (see :func:`drop_mid_body`)."""
 
@@ -100,7 +113,8 @@ class EchoKey:
     key_at: int | None
 
 
-Fault = EndEarly | DropMidBody | StatusAfterUpstream | EchoKey
+Fault = EndEarly | EndChunkedEarly | DropMidBody | StatusAfterUpstream | EchoKey
+Cut = EndEarly | EndChunkedEarly | DropMidBody
 #: The request header whose value :func:`echo_key` sends back.
 API_KEY_HEADER = "X-Hume-Api-Key"
 
@@ -120,6 +134,14 @@ def end_early(
     """Close after ``after_bytes`` (or ``fraction`` of the) body bytes; keep or drop ``Content-Length``."""
     _check_cut(after_bytes, fraction)
     return EndEarly(after_bytes, fraction, keep_length)
+
+
+def end_chunked_early(
+    after_bytes: int | None = None, *, last_chunk: bool, fraction: float | None = None
+) -> EndChunkedEarly:
+    """Send ``after_bytes`` (or ``fraction`` of the) body bytes chunked; then the last chunk, or a close."""
+    _check_cut(after_bytes, fraction)
+    return EndChunkedEarly(after_bytes, fraction, last_chunk)
 
 
 def drop_mid_body(after_bytes: int | None = None, *, fraction: float | None = None) -> DropMidBody:
@@ -352,21 +374,29 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _cut(self, response: http.client.HTTPResponse, fault: EndEarly | DropMidBody) -> None:
+    def _cut(self, response: http.client.HTTPResponse, fault: Cut) -> None:
         """Send the first bytes of the whole (spooled) body, then end the connection as ``fault`` says."""
         with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) as body:
             shutil.copyfileobj(response, body, COPY_BYTES)
             total = body.tell()
             after = fault.after_bytes if fault.after_bytes is not None else int(total * (fault.fraction or 0))
             after = min(after, total)
-            keep_length = fault.keep_length if isinstance(fault, EndEarly) else True
-            self._start(response, {"Content-Length": str(total)} if keep_length else {"Connection": "close"})
+            chunked = isinstance(fault, EndChunkedEarly)
+            if chunked:
+                framing = {"Transfer-Encoding": "chunked"}
+            elif isinstance(fault, EndEarly) and not fault.keep_length:
+                framing = {"Connection": "close"}
+            else:
+                framing = {"Content-Length": str(total)}
+            self._start(response, framing)
             body.seek(0)
             remaining = after
             while remaining:
                 chunk = body.read(min(remaining, COPY_BYTES))
-                self.wfile.write(chunk)
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                 remaining -= len(chunk)
+            if isinstance(fault, EndChunkedEarly) and fault.last_chunk:
+                self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
         self.close_connection = True
         if isinstance(fault, DropMidBody):

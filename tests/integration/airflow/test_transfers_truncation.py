@@ -21,7 +21,7 @@ from airflow_provider_hume.emulator.admin_client import EmulatorAdmin
 from airflow_provider_hume.transfers import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
 from tests.integration.airflow.conftest import hume_conn_json
 from tests.support import fault_proxy as proxies
-from tests.support.fault_proxy import FaultProxy, end_early
+from tests.support.fault_proxy import FaultProxy, end_chunked_early, end_early
 from tests.support.transfer_bodies import completed_job, direct_body
 
 START = datetime(2026, 1, 1)
@@ -72,7 +72,7 @@ def _no_open_uploads(s3: Any, bucket: str) -> bool:
     return not s3.list_multipart_uploads(Bucket=bucket).get("Uploads")
 
 
-def _transfer(kind: str, job_id: str, bucket: str, key: str, retries: int) -> Any:
+def _transfer(kind: str, job_id: str, bucket: str, key: str, retries: int, **kwargs: Any) -> Any:
     cls = HumeArtifactsToS3Operator if kind == "artifacts" else HumePredictionsToS3Operator
     return cls(
         task_id="copy",
@@ -82,6 +82,7 @@ def _transfer(kind: str, job_id: str, bucket: str, key: str, retries: int) -> An
         replace=True,
         retries=retries,
         retry_delay=0,
+        **kwargs,
     )
 
 
@@ -195,3 +196,34 @@ def test_the_retry_stores_the_whole_body(
     else:
         assert json.loads(stored)[0]["source"]["type"] == "text"
     assert _no_open_uploads(s3, bucket)
+
+
+@pytest.mark.parametrize("kind", ["artifacts", "predictions"])
+def test_verify_body_always_refuses_a_chunked_body_its_server_ended_early(
+    emulator: Any,
+    s3: Any,
+    bucket: str,
+    run_dag: Any,
+    via_proxy: FaultProxy,
+    padded_artifacts: str,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    kind: str,
+) -> None:
+    """The last chunk sent after a cut: HTTP sees a whole body; ``verify_body="always"`` reads the format
+    to its end and stores nothing (the default reads only the head of a framed body: see
+    test_client_truncation)."""
+    job_id = padded_artifacts
+    key = f"ended/{job_id}/{kind}"
+    s3.put_object(Bucket=bucket, Key=key, Body=PREVIOUS)
+    cut = len(direct_body(emulator, job_id, kind)) // 2
+    via_proxy.inject("GET", rf"/v0/batch/jobs/[^/]+/{kind}", end_chunked_early(cut, last_chunk=True))
+    with DAG(f"transfer_ended_early_{kind}", schedule=None, start_date=START) as dag:
+        _transfer(kind, job_id, bucket, key, retries=0, verify_body="always")
+    outcome = run_dag(dag)
+
+    assert outcome["copy"]["state"] == "failed"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == PREVIOUS
+    assert _no_open_uploads(s3, bucket)
+    log = _task_log(caplog, capfd)
+    assert f"The {kind} of Hume job {job_id} did not arrive whole: the body ended early or is damaged" in log

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 import pytest
 
 from airflow_provider_hume.client import HumeBodyError, HumeError, HumeValidationError
+from airflow_provider_hume.client.body_framing import Verification
 from airflow_provider_hume.client.source_errors import (
     ON_SOURCE_ERROR_CHOICES,
     SourceError,
@@ -226,10 +227,10 @@ def test_errors_waiting_for_their_source_are_held_only_up_to_the_cap() -> None:
 class Client:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
-        self.opened: list[tuple[str, bool]] = []
+        self.opened: list[tuple[str, str]] = []
 
     @contextlib.contextmanager
-    def open_predictions(self, job_id: str, *, verify: bool = True) -> Iterator[BinaryIO]:
+    def open_predictions(self, job_id: str, *, verify: Verification = "unframed") -> Iterator[BinaryIO]:
         self.opened.append((job_id, verify))
         yield self.stream
 
@@ -237,7 +238,7 @@ class Client:
 def test_read_source_errors_opens_the_verified_predictions() -> None:
     client = Client(body([{"source": {"type": "text"}, "error": "x"}]))
     assert read_source_errors(client, "j-1").errors == 1
-    assert client.opened == [("j-1", True)]
+    assert client.opened == [("j-1", "unframed")]
 
 
 class BrokenAtEnd(io.BytesIO):

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
 from airflow_provider_hume.client import JobDetails
+from airflow_provider_hume.client.body_framing import Verification
 from tests.unit.airflow.stubs import JOB_ID, Answer, FakeClock, Script, StubClient, StubHook
 
 GOOD_URL = "http://127.0.0.1:9/clip.wav"
@@ -46,7 +47,7 @@ class PredictionsClient(StubClient):
         self.hook = hook
 
     def open_predictions(
-        self, job_id: str, *, verify: bool = True
+        self, job_id: str, *, verify: Verification = "unframed"
     ) -> contextlib.AbstractContextManager[BinaryIO]:
         self.hook.opened.append(job_id)
         return _serve(self.hook.body)

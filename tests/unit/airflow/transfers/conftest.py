@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 import pytest
 
 from airflow_provider_hume.client import HumeBatchClient
+from airflow_provider_hume.client.body_framing import Verification
 from tests.unit.airflow.stubs import API_KEY, BASE_URL, StubClient
 
 CONN_ID = "hume_unit"
@@ -112,13 +113,20 @@ class BodyClient(StubClient):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.opened: list[tuple[str, str]] = []
+        self.verified: list[Verification] = []
 
-    def open_predictions(self, job_id: str) -> AbstractContextManager[BinaryIO]:
+    def open_predictions(
+        self, job_id: str, *, verify: Verification = "unframed"
+    ) -> AbstractContextManager[BinaryIO]:
         self.opened.append(("predictions", job_id))
+        self.verified.append(verify)
         return contextlib.nullcontext(io.BytesIO(PREDICTIONS))
 
-    def open_artifacts(self, job_id: str) -> AbstractContextManager[BinaryIO]:
+    def open_artifacts(
+        self, job_id: str, *, verify: Verification = "unframed"
+    ) -> AbstractContextManager[BinaryIO]:
         self.opened.append(("artifacts", job_id))
+        self.verified.append(verify)
         return contextlib.nullcontext(io.BytesIO(ARTIFACTS))
 
 

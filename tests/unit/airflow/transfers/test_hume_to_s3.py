@@ -180,6 +180,30 @@ def test_an_unknown_output_format_fails_when_the_dag_is_parsed() -> None:
         )
 
 
+@pytest.mark.parametrize("cls", [HumePredictionsToS3Operator, HumeArtifactsToS3Operator])
+@pytest.mark.parametrize("verify_body", ["unframed", "always"])
+def test_verify_body_reaches_the_client(cls: type[Any], verify_body: str, hume_connection: str) -> None:
+    client = body_client()
+    op = transfer(cls, FakeS3Hook(), verify_body=verify_body, hume_conn_id=hume_connection)
+    read_through(op, client)
+    op.execute({})
+    assert client.verified == [verify_body]
+
+
+@pytest.mark.parametrize(
+    ("verify_body", "message"),
+    [
+        ("never", r"verify_body='never' is refused for a transfer"),
+        ("sometimes", r"verify must be one of 'unframed', 'always', 'never'; got 'sometimes'"),
+    ],
+)
+def test_a_bad_verify_body_fails_when_the_dag_is_parsed(verify_body: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        HumeArtifactsToS3Operator(
+            task_id="t", job_id="j", s3_bucket="b", s3_key="k", replace=True, verify_body=verify_body
+        )
+
+
 def test_lineage_lists_every_object_written(hume_connection: str) -> None:
     pytest.importorskip("airflow.providers.openlineage")
     op = transfer(

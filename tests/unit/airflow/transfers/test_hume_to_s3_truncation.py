@@ -11,6 +11,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_hume.client import HumeConnectionError
+from airflow_provider_hume.client.body_framing import Verification
 from airflow_provider_hume.client.verify import JsonCheck, VerifiedBody
 from airflow_provider_hume.client.zip_check import ZipCheck
 from airflow_provider_hume.transfers.hume_to_s3 import HumeArtifactsToS3Operator, HumePredictionsToS3Operator
@@ -24,13 +25,17 @@ ZIP_START = b"PK\x03\x04" + b"\x14\x00" + b"\x00" * 24 + b"partial"
 class CutBodyClient(BodyClient):
     """Serves bodies cut short, through the client's own check (as ``open_predictions`` does)."""
 
-    def open_predictions(self, job_id: str, *, verify: bool = True) -> AbstractContextManager[BinaryIO]:
+    def open_predictions(
+        self, job_id: str, *, verify: Verification = "unframed"
+    ) -> AbstractContextManager[BinaryIO]:
         self.opened.append(("predictions", job_id))
         cut = PREDICTIONS[: int(len(PREDICTIONS) * 0.6)]
         body = VerifiedBody(io.BytesIO(cut), JsonCheck(), body=f"predictions of Hume job {job_id}")
         return contextlib.nullcontext(io.BufferedReader(body))
 
-    def open_artifacts(self, job_id: str, *, verify: bool = True) -> AbstractContextManager[BinaryIO]:
+    def open_artifacts(
+        self, job_id: str, *, verify: Verification = "unframed"
+    ) -> AbstractContextManager[BinaryIO]:
         self.opened.append(("artifacts", job_id))
         body = VerifiedBody(io.BytesIO(ZIP_START), ZipCheck(), body=f"artifacts of Hume job {job_id}")
         return contextlib.nullcontext(io.BufferedReader(body))
