@@ -13,7 +13,7 @@ sends a damaged JSON or ZIP with a correct framing. ``"always"`` checks those to
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, cast, get_args
 
 if TYPE_CHECKING:  # verify loads requests; a transfer checks its argument when the DAG is parsed
     from airflow_provider_hume.client.verify import BodyCheck
@@ -50,18 +50,19 @@ def check_verification(verify: str) -> Verification:
     """``verify`` if it names a :data:`Verification`; a ValueError naming the choices otherwise."""
     if verify not in VERIFICATIONS:
         raise ValueError(f"verify must be one of {', '.join(map(repr, VERIFICATIONS))}; got {verify!r}")
-    return verify  # type: ignore[return-value]
+    return cast("Verification", verify)
 
 
-def check_transfer_verification(verify: str) -> Verification:
-    """``verify`` for a transfer, which stores what it reads: ``"never"`` is refused, since a body framed by
-    the connection closing could then be stored cut short."""
-    if verify == "never":
+def check_transfer_verification(verify_body: str) -> Verification:
+    """``verify_body`` of a transfer, which stores what it reads: ``"unframed"`` or ``"always"``. ``"never"``
+    is refused, since a body framed by the connection closing could then be stored cut short."""
+    if verify_body not in ("unframed", "always"):
+        why = " (a body without a length could then be stored cut short)" if verify_body == "never" else ""
         raise ValueError(
-            "verify_body='never' is refused for a transfer: a body without a length could be stored cut "
-            "short; use 'unframed' (the default) or 'always'"
+            "verify_body must be 'unframed' (the default) or 'always' for a transfer; "
+            f"got {verify_body!r}{why}"
         )
-    return check_verification(verify)
+    return cast("Verification", verify_body)
 
 
 def framed_check(check: BodyCheck, verify: Verification, *, framed: bool) -> BodyCheck:

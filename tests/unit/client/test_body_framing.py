@@ -96,5 +96,9 @@ def test_an_unknown_verification_names_the_choices() -> None:
 
 def test_a_transfer_refuses_never() -> None:
     assert check_transfer_verification("always") == "always"
-    with pytest.raises(ValueError, match=r"verify_body='never' is refused for a transfer.*'unframed'"):
+    with pytest.raises(ValueError, match=r"got 'never' \(a body without a length could then be stored cut"):
         check_transfer_verification("never")
+    with pytest.raises(
+        ValueError, match=r"^verify_body must be 'unframed' \(the default\) or 'always' for a"
+    ):
+        check_transfer_verification("sometimes")
