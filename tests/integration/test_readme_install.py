@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_hume import __version__
-from tests.support.snippets import REPO, all_snippets
+from tests.support.snippets import REPO, all_snippets, run_bash
 
 pytestmark = pytest.mark.provisioning
 
@@ -67,15 +67,7 @@ def test_readme_install_block_runs_with_plain_pip(tmp_path: Path) -> None:
     venv = _venv(tmp_path / "venv")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "VIRTUAL_ENV", "PYTHON"))}
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    result = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", INSTALL_BLOCKS[0].code],
-        cwd=clone,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_bash(INSTALL_BLOCKS[0].code, cwd=clone, env=env, timeout=600)
     assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert f"Successfully installed airflow-provider-hume-{__version__}" in result.stdout
     assert list((clone / "dist").glob("*.whl")), "make dist wrote no wheel"

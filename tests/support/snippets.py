@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +152,18 @@ def _directive_before(lines: list[str], fence: int) -> str | None:
 
 def all_snippets() -> list[Snippet]:
     return [snippet for document in documents() for snippet in extract(document)]
+
+
+def run_bash(
+    code: str, *, cwd: Path, env: Mapping[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``code`` in ``bash -e -o pipefail`` (a failing command or pipe stage fails it), its output captured."""
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", code],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -50,7 +50,7 @@ from cryptography.fernet import Fernet
 
 from airflow_provider_hume.emulator.server import EmulatorServer
 from tests.integration.airflow.conftest import _serialize, s3_client
-from tests.support.snippets import REPO, Snippet, UnrunnableSnippetError, all_snippets
+from tests.support.snippets import REPO, Snippet, UnrunnableSnippetError, all_snippets, run_bash
 
 DOCS_API_KEY = "my-emulator-key"
 LOGICAL_DATE = datetime(2026, 11, 21, tzinfo=timezone.utc)
@@ -235,15 +235,7 @@ def test_python_snippet(snippet: Snippet, connections: None, sandbox: Path) -> N
 def test_bash_snippet(
     snippet: Snippet, sandbox: Path, shell_env: dict[str, str], docs_emulator: EmulatorServer
 ) -> None:
-    result = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", _script(snippet, docs_emulator)],
-        cwd=sandbox,
-        env=shell_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_bash(_script(snippet, docs_emulator), cwd=sandbox, env=shell_env, timeout=120)
     assert result.returncode == 0, f"{snippet.name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 
 
